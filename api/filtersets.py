@@ -1,0 +1,303 @@
+"""Query-parameter filters for the list endpoints; every bad value is a 400 naming its parameter."""
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django_countries import countries
+from drf_spectacular.drainage import set_override
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+
+from api.fields import BoundingBoxField, CodeListField, StrictBooleanField
+from referrals.choices import ServiceStatus
+from referrals.models import Category, Context, Language, Organization, Population, Service
+from referrals.services.search import NearQuery, within_box
+from referrals.services.vocabularies import codes_of
+
+DEFAULT_RADIUS_KM = 25
+MAX_RADIUS_KM = 500
+
+
+class _DocumentedFilter(django_filters.Filter):
+    """A custom filter that tells drf-spectacular its OpenAPI type and keeps its help text as description."""
+
+    openapi_type = OpenApiTypes.STR
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        schema = {**build_basic_type(self.openapi_type), "description": self.extra.get("help_text", "")}
+        set_override(self, "field", schema)
+
+
+class StrictBooleanFilter(_DocumentedFilter):
+    """A true/false parameter that refuses anything else."""
+
+    field_class = StrictBooleanField
+    openapi_type = OpenApiTypes.BOOL
+
+
+class CodeListFilter(_DocumentedFilter):
+    """A comma-separated list of vocabulary codes; the FilterSet method decides any-of or all-of."""
+
+    field_class = CodeListField
+
+
+class BoundingBoxFilter(_DocumentedFilter):
+    """A map view's box."""
+
+    field_class = BoundingBoxField
+
+
+class IntegerFilter(_DocumentedFilter):
+    """A whole number (django-filter's NumberFilter would accept 15.5)."""
+
+    field_class = forms.IntegerField
+    openapi_type = OpenApiTypes.INT
+
+
+def _codes(model):
+    return lambda: codes_of(model)
+
+
+def _upper(text: str) -> str:
+    return text.upper()
+
+
+class ServiceSearchForm(forms.Form):
+    """Checks the parameters that only make sense together."""
+
+    def clean(self):
+        """`lat` and `lng` come as a pair; `radius_km` and `ordering=distance` need them."""
+        cleaned = super().clean()
+        lat, lng = cleaned.get("lat"), cleaned.get("lng")
+        has_lat = "lat" not in self.errors and lat is not None
+        has_lng = "lng" not in self.errors and lng is not None
+        if has_lat and not has_lng and "lng" not in self.errors:
+            self.add_error("lng", "Required when lat is given.")
+        if has_lng and not has_lat and "lat" not in self.errors:
+            self.add_error("lat", "Required when lng is given.")
+        no_point = not self.data.get("lat") and not self.data.get("lng")
+        if cleaned.get("radius_km") is not None and no_point:
+            self.add_error("radius_km", "Needs lat and lng.")
+        if cleaned.get("ordering") == "distance" and no_point:
+            self.add_error("ordering", "Ordering by distance needs lat and lng.")
+        return cleaned
+
+
+class ServiceFilterSet(django_filters.FilterSet):
+    """Search parameters of `GET /api/v1/services/`."""
+
+    lat = django_filters.NumberFilter(
+        method="filter_point",
+        min_value=-90,
+        max_value=90,
+        help_text="Latitude of the search point (WGS84 decimal degrees, -90 to 90). Needs `lng`. "
+        "Results are limited to `radius_km`, carry `distance_km` and are ordered nearest first.",
+    )
+    lng = django_filters.NumberFilter(
+        method="filter_point",
+        min_value=-180,
+        max_value=180,
+        help_text="Longitude of the search point (WGS84 decimal degrees, -180 to 180). Needs `lat`.",
+    )
+    radius_km = django_filters.NumberFilter(
+        method="filter_point",
+        min_value=0.1,
+        max_value=MAX_RADIUS_KM,
+        help_text=f"Search radius in km around `lat`/`lng` (0.1-{MAX_RADIUS_KM}, default {DEFAULT_RADIUS_KM}).",
+    )
+    bbox = BoundingBoxFilter(
+        method="filter_bbox",
+        help_text="Map box `min_lng,min_lat,max_lng,max_lat`. A box with min_lng > max_lng crosses the "
+        "180° meridian (e.g. `178,-20,-178,-15` around Fiji).",
+    )
+    category = CodeListFilter(
+        codes=_codes(Category),
+        method="filter_category",
+        help_text="Category codes, comma-separated; matches services in ANY of them (see /api/v1/categories/).",
+    )
+    serves = CodeListFilter(
+        codes=_codes(Population),
+        method="filter_serves",
+        help_text="Population codes, comma-separated; matches services that serve ALL of them "
+        "(see /api/v1/populations/).",
+    )
+    context = CodeListFilter(
+        codes=_codes(Context),
+        method="filter_context",
+        help_text="Operating-context codes, comma-separated; matches ANY of them (see /api/v1/contexts/).",
+    )
+    language = CodeListFilter(
+        codes=_codes(Language),
+        method="filter_language",
+        help_text="ISO 639 codes of languages the service is delivered in, comma-separated; ANY of them "
+        "(see /api/v1/languages/).",
+    )
+    age = IntegerFilter(
+        method="filter_age",
+        min_value=0,
+        max_value=120,
+        help_text="Age of the person in years (0-120): services whose age range includes it.",
+    )
+    country = CodeListFilter(
+        codes=lambda: countries.countries.keys(),
+        normalize=_upper,
+        method="filter_country",
+        help_text="ISO 3166-1 alpha-2 country codes, comma-separated: services with a location in, or a "
+        "service area covering, ANY of them.",
+    )
+    free = StrictBooleanFilter(
+        method="filter_free",
+        help_text="`true`: only services free of charge; `false`: only services that charge a fee.",
+    )
+    open_now = StrictBooleanFilter(
+        method="filter_open_now",
+        help_text="`true`: only services open right now, judged in each location's own time zone "
+        "(overnight hours and 24/7 included). `false` applies no restriction.",
+    )
+    has_capacity = StrictBooleanFilter(
+        method="filter_has_capacity",
+        help_text="`true`: only services that reported a free place within the last "
+        f"{settings.CAPACITY_FRESH_HOURS} hours. `false` applies no restriction.",
+    )
+    q = django_filters.CharFilter(
+        method="filter_q",
+        max_length=settings.SEARCH_QUERY_MAX_LENGTH,
+        help_text=f"Keywords (at most {settings.SEARCH_QUERY_MAX_LENGTH} characters) searched in the names and "
+        "descriptions of services and their organisations.",
+    )
+    status = CodeListFilter(
+        codes=lambda: ServiceStatus.values,
+        method="filter_status",
+        help_text="Service statuses, comma-separated (`active`, `inactive`, `defunct`, `temporarily closed`); "
+        "ANY of them. Default: `active` only.",
+    )
+    organization = django_filters.ModelChoiceFilter(
+        queryset=Organization.objects.all(),
+        help_text="UUID of an organisation: only its services.",
+    )
+    ordering = django_filters.ChoiceFilter(
+        method="filter_ordering",
+        choices=[
+            ("distance", "distance"),
+            ("name", "name"),
+            ("-name", "-name"),
+            ("last_modified", "last_modified"),
+            ("-last_modified", "-last_modified"),
+            ("assured_date", "assured_date"),
+            ("-assured_date", "-assured_date"),
+        ],
+        empty_label=None,
+        help_text="Sort order. Default: `distance` (nearest first) with `lat`/`lng`, else `name`.",
+    )
+
+    class Meta:
+        model = Service
+        fields = []
+        form = ServiceSearchForm
+
+    def filter_queryset(self, queryset):
+        """Apply the filters; `status` defaults to active services only."""
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.filter(status=ServiceStatus.ACTIVE)
+        return super().filter_queryset(queryset)
+
+    def near_query(self) -> NearQuery | None:
+        """The circle to search, when the request gave a point."""
+        data = self.form.cleaned_data
+        if data.get("lat") is None or data.get("lng") is None:
+            return None
+        radius = data.get("radius_km")
+        return NearQuery(
+            float(data["lat"]), float(data["lng"]), float(radius if radius is not None else DEFAULT_RADIUS_KM)
+        )
+
+    def order_fields(self) -> list[str] | None:
+        """The database ordering asked for, or None for the default (distance or name)."""
+        ordering = self.form.cleaned_data.get("ordering")
+        if not ordering or ordering == "distance":
+            return None
+        return [ordering, "id"]
+
+    # The point and the ordering are applied by the view: the distance needs the whole candidate set.
+    def filter_point(self, queryset, name, value):
+        """Handled by `near_query()`."""
+        return queryset
+
+    def filter_ordering(self, queryset, name, value):
+        """Handled by `order_fields()`."""
+        return queryset
+
+    def filter_bbox(self, queryset, name, value):
+        """Services with a location inside the box."""
+        return within_box(queryset, value)
+
+    def filter_category(self, queryset, name, value):
+        """Services in any of the categories."""
+        return queryset.in_categories(value)
+
+    def filter_serves(self, queryset, name, value):
+        """Services serving all of the populations."""
+        return queryset.serving_all(value)
+
+    def filter_context(self, queryset, name, value):
+        """Services in any of the contexts."""
+        return queryset.in_contexts(value)
+
+    def filter_language(self, queryset, name, value):
+        """Services delivered in any of the languages."""
+        return queryset.in_languages(value)
+
+    def filter_age(self, queryset, name, value):
+        """Services for this age."""
+        return queryset.for_age(value)
+
+    def filter_country(self, queryset, name, value):
+        """Services in any of the countries."""
+        return queryset.in_countries(value)
+
+    def filter_free(self, queryset, name, value):
+        """Free (or fee-charging) services."""
+        return queryset.filter(free=value)
+
+    def filter_open_now(self, queryset, name, value):
+        """Services open now."""
+        return queryset.open_at() if value else queryset
+
+    def filter_has_capacity(self, queryset, name, value):
+        """Services with fresh free capacity."""
+        return queryset.with_fresh_capacity() if value else queryset
+
+    def filter_q(self, queryset, name, value):
+        """Keyword search."""
+        text = value.strip()
+        return queryset.matching_text(text) if text else queryset
+
+    def filter_status(self, queryset, name, value):
+        """Services in any of the statuses."""
+        return queryset.filter(status__in=value)
+
+
+class OrganizationFilterSet(django_filters.FilterSet):
+    """Filters of `GET /api/v1/organizations/`."""
+
+    q = django_filters.CharFilter(
+        field_name="name",
+        lookup_expr="icontains",
+        max_length=settings.SEARCH_QUERY_MAX_LENGTH,
+        help_text="Part of the organisation's name.",
+    )
+    country = CodeListFilter(
+        codes=lambda: countries.countries.keys(),
+        normalize=_upper,
+        method="filter_country",
+        help_text="ISO 3166-1 alpha-2 codes, comma-separated: organisations with a location in ANY of them.",
+    )
+
+    class Meta:
+        model = Organization
+        fields = []
+
+    def filter_country(self, queryset, name, value):
+        """Organisations with a location in any of the countries."""
+        return queryset.filter(locations__country__in=value).distinct()

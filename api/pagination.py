@@ -1,0 +1,46 @@
+"""Page-number pagination that refuses bad page parameters with a 400 instead of guessing."""
+
+from django.core.paginator import InvalidPage
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
+
+
+def _positive_int(request, name: str, maximum: int | None = None) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError({name: [f"Must be a whole number, got {raw[:40]!r}."]}) from None
+    if value < 1:
+        raise ValidationError({name: ["Must be 1 or more."]})
+    if maximum is not None and value > maximum:
+        raise ValidationError({name: [f"Must be at most {maximum}."]})
+    return value
+
+
+class DirectoryPagination(PageNumberPagination):
+    """`page` and `page_size` (max 100); the envelope is `count`, `next`, `previous`, `results`."""
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    page_size_query_description = "Results per page (1-100, default 20)."
+    page_query_description = "Page number, from 1."
+
+    def get_page_size(self, request):
+        """The requested page size, validated."""
+        return _positive_int(request, self.page_size_query_param, self.max_page_size) or self.page_size
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """Paginate a queryset or a list; a page past the end is a 404 naming `page`."""
+        self.request = request
+        page_size = self.get_page_size(request)
+        page_number = _positive_int(request, self.page_query_param) or 1
+        paginator = self.django_paginator_class(queryset, page_size)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage:
+            raise NotFound({"page": [f"Page {page_number} does not exist; there are {paginator.num_pages}."]}) from None
+        return list(self.page)

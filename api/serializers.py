@@ -1,0 +1,388 @@
+"""Serializers of the read API. Confidential locations fail closed: only declared public fields leave."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from referrals.choices import IntakeMethod
+from referrals.models import (
+    Category,
+    Context,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    Population,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceCapacity,
+)
+from referrals.services.disclosure import shows_full_face
+from referrals.services.geo import distance_km
+
+
+class SparseFieldsMixin:
+    """Drops the fields that `fields=` did not ask for (the view validates the names)."""
+
+    def get_fields(self):
+        """The declared fields, trimmed to the requested ones."""
+        fields = super().get_fields()
+        wanted = self.context.get("sparse_fields")
+        if wanted:
+            return {name: field for name, field in fields.items() if name in wanted}
+        return fields
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    """A category of help."""
+
+    class Meta:
+        model = Category
+        fields = ["code", "name", "description"]
+
+
+class PopulationSerializer(serializers.ModelSerializer):
+    """A population served."""
+
+    class Meta:
+        model = Population
+        fields = ["code", "name", "description"]
+
+
+class ContextSerializer(serializers.ModelSerializer):
+    """An operating context."""
+
+    class Meta:
+        model = Context
+        fields = ["code", "name", "description"]
+
+
+class LanguageSerializer(serializers.ModelSerializer):
+    """A language, by ISO 639 code."""
+
+    class Meta:
+        model = Language
+        fields = ["code", "name", "native_name"]
+
+
+class BriefOrganizationSerializer(serializers.ModelSerializer):
+    """An organisation inside another record."""
+
+    class Meta:
+        model = Organization
+        fields = ["id", "name"]
+
+
+class PhoneSerializer(serializers.ModelSerializer):
+    """A phone number."""
+
+    languages = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True, help_text="Languages spoken on this line (ISO 639)."
+    )
+
+    class Meta:
+        model = Phone
+        fields = ["id", "number", "extension", "type", "description", "languages"]
+
+
+class ScheduleSerializer(serializers.ModelSerializer):
+    """Opening hours on one weekday (or every day) in the place's time zone."""
+
+    location = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="Location these hours apply at; empty when they apply wherever the service is."
+    )
+
+    class Meta:
+        model = Schedule
+        fields = ["id", "location", "weekday", "all_day", "opens_at", "closes_at", "time_zone", "description"]
+
+
+class ServiceCapacitySerializer(serializers.ModelSerializer):
+    """Free places per unit, with when a person last reported them."""
+
+    class Meta:
+        model = ServiceCapacity
+        fields = ["unit", "available", "maximum", "updated"]
+
+
+class ServiceAreaSerializer(serializers.ModelSerializer):
+    """An area a service reaches."""
+
+    class Meta:
+        model = ServiceArea
+        fields = ["id", "kind", "name", "country", "state_province", "latitude", "longitude", "radius_km"]
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    """A location. For a confidential location a public reader gets only `Meta.public_fields`."""
+
+    latitude = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text="WGS84 latitude; for a confidential location, its grid cell's centre.",
+    )
+    longitude = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text="WGS84 longitude; for a confidential location, its grid cell's centre.",
+    )
+    approximate = serializers.SerializerMethodField(
+        help_text="True when latitude/longitude are the grid-snapped public point of a confidential location."
+    )
+    distance_km = serializers.SerializerMethodField(
+        help_text="Geodesic distance in km from the search point (only when searching with a point)."
+    )
+    organization = BriefOrganizationSerializer(read_only=True)
+    phones = PhoneSerializer(many=True, read_only=True)
+    country = serializers.CharField(read_only=True, help_text="ISO 3166-1 alpha-2 country code.")
+
+    class Meta:
+        model = Location
+        fields = [
+            "id",
+            "organization",
+            "location_type",
+            "name",
+            "description",
+            "confidential",
+            "approximate",
+            "latitude",
+            "longitude",
+            "distance_km",
+            "address_1",
+            "address_2",
+            "city",
+            "region",
+            "state_province",
+            "postal_code",
+            "country",
+            "time_zone",
+            "transportation",
+            "accessibility",
+            "phones",
+            "last_modified",
+        ]
+        # The public face of a confidential location. A field not listed here never reaches a
+        # public reader, so new fields are private until someone decides otherwise.
+        public_fields = frozenset(
+            {
+                "id",
+                "organization",
+                "location_type",
+                "confidential",
+                "approximate",
+                "latitude",
+                "longitude",
+                "distance_km",
+                "city",
+                "region",
+                "state_province",
+                "country",
+                "time_zone",
+            }
+        )
+
+    def to_representation(self, instance):
+        """The full face where the reader may see it, else only the public fields and the public point."""
+        full_face = shows_full_face(self.context.get("user"), instance)
+        data = super().to_representation(instance)
+        if full_face:
+            data["latitude"], data["longitude"] = instance.latitude, instance.longitude
+            point = (instance.latitude, instance.longitude)
+        else:
+            data = {name: value for name, value in data.items() if name in self.Meta.public_fields}
+            data["latitude"], data["longitude"] = instance.public_latitude, instance.public_longitude
+            point = (instance.public_latitude, instance.public_longitude)
+        if "distance_km" in data:
+            data["distance_km"] = self._distance_from_search_point(*point)
+        if "approximate" in data:
+            data["approximate"] = not full_face and instance.latitude is not None
+        return data
+
+    def _distance_from_search_point(self, latitude, longitude):
+        near = self.context.get("near")
+        if near is None or latitude is None:
+            return None
+        return round(distance_km(near.latitude, near.longitude, latitude, longitude), 2)
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_approximate(self, instance) -> bool:
+        """Filled in by to_representation."""
+        return False
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_distance_km(self, instance):
+        """Filled in by to_representation."""
+        return None
+
+
+class BriefLocationSerializer(LocationSerializer):
+    """The part of a location a search result shows."""
+
+    class Meta(LocationSerializer.Meta):
+        fields = [
+            "id",
+            "location_type",
+            "name",
+            "confidential",
+            "approximate",
+            "latitude",
+            "longitude",
+            "distance_km",
+            "city",
+            "state_province",
+            "country",
+        ]
+
+
+class _ServiceBaseSerializer(SparseFieldsMixin, serializers.ModelSerializer):
+    """Fields shared by the list and detail shapes of a service."""
+
+    organization = BriefOrganizationSerializer(read_only=True)
+    categories = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True, help_text="Category codes (see /api/v1/categories/)."
+    )
+    populations = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True, help_text="Population codes (see /api/v1/populations/)."
+    )
+    contexts = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True, help_text="Operating-context codes (see /api/v1/contexts/)."
+    )
+    languages = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True, help_text="ISO 639 codes of languages the service is given in."
+    )
+    phones = PhoneSerializer(many=True, read_only=True, help_text="Front-door contacts of the service.")
+    intake = serializers.ListField(
+        child=serializers.ChoiceField(choices=IntakeMethod.choices),
+        read_only=True,
+        help_text="How to get in: walk_in, referral, hotline.",
+    )
+    capacity = ServiceCapacitySerializer(source="capacities", many=True, read_only=True)
+    distance_km = serializers.SerializerMethodField(
+        help_text="Geodesic distance in km from the search point to the nearest location (only with lat/lng)."
+    )
+
+    location_serializer_class = BriefLocationSerializer
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_distance_km(self, service):
+        """The distance the search computed, rounded to 10 m."""
+        distances = self.context.get("distances") or {}
+        distance = distances.get(service.pk)
+        return None if distance is None else round(distance, 2)
+
+    def _locations(self, service):
+        locations = [link.location for link in service.service_at_locations.all()]
+        serializer = self.location_serializer_class(locations, many=True, context=self.context)
+        data = serializer.data
+        if self.context.get("near") is not None:
+            data = sorted(data, key=lambda item: (item["distance_km"] is None, item["distance_km"] or 0))
+        return data
+
+
+class ServiceListSerializer(_ServiceBaseSerializer):
+    """A compact search result."""
+
+    locations = serializers.SerializerMethodField(help_text="Where the service is given, nearest first.")
+
+    class Meta:
+        model = Service
+        fields = [
+            "id",
+            "name",
+            "alternate_name",
+            "organization",
+            "status",
+            "categories",
+            "populations",
+            "contexts",
+            "languages",
+            "minimum_age",
+            "maximum_age",
+            "free",
+            "intake",
+            "distance_km",
+            "locations",
+            "phones",
+            "capacity",
+            "alert",
+            "assured_date",
+            "last_modified",
+        ]
+
+    @extend_schema_field(BriefLocationSerializer(many=True))
+    def get_locations(self, service):
+        """The service's locations (public faces where confidential)."""
+        return self._locations(service)
+
+
+class ServiceDetailSerializer(_ServiceBaseSerializer):
+    """The whole record of a service."""
+
+    locations = serializers.SerializerMethodField(help_text="Where the service is given.")
+    schedules = ScheduleSerializer(many=True, read_only=True)
+    service_areas = ServiceAreaSerializer(many=True, read_only=True)
+
+    location_serializer_class = LocationSerializer
+
+    class Meta:
+        model = Service
+        fields = [
+            "id",
+            "name",
+            "alternate_name",
+            "description",
+            "url",
+            "email",
+            "organization",
+            "status",
+            "categories",
+            "populations",
+            "contexts",
+            "languages",
+            "interpretation_services",
+            "eligibility_description",
+            "minimum_age",
+            "maximum_age",
+            "free",
+            "fees_description",
+            "application_process",
+            "intake",
+            "distance_km",
+            "locations",
+            "phones",
+            "schedules",
+            "service_areas",
+            "capacity",
+            "alert",
+            "assured_date",
+            "assurer",
+            "last_modified",
+        ]
+
+    @extend_schema_field(LocationSerializer(many=True))
+    def get_locations(self, service):
+        """The service's locations (public faces where confidential)."""
+        return self._locations(service)
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    """An organisation."""
+
+    phones = PhoneSerializer(many=True, read_only=True)
+    service_count = serializers.IntegerField(read_only=True, help_text="Active, public services it lists.")
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id",
+            "name",
+            "alternate_name",
+            "description",
+            "email",
+            "website",
+            "phones",
+            "service_count",
+            "last_modified",
+        ]

@@ -1,0 +1,212 @@
+"""The moderators' workbench: search, filters and inlines for every listing."""
+
+from django.contrib import admin
+
+from referrals.models import (
+    Category,
+    Context,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    Population,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    ServiceCapacity,
+)
+
+admin.site.site_header = "Victim-support referral directory"
+admin.site.site_title = "Referral directory admin"
+admin.site.index_title = "Moderation"
+
+
+class TaxonomyAdmin(admin.ModelAdmin):
+    """Vocabulary terms, kept in their display order."""
+
+    list_display = ["code", "name", "position"]
+    list_editable = ["position"]
+    search_fields = ["code", "name"]
+
+
+admin.site.register(Category, TaxonomyAdmin)
+admin.site.register(Population, TaxonomyAdmin)
+admin.site.register(Context, TaxonomyAdmin)
+
+
+@admin.register(Language)
+class LanguageAdmin(admin.ModelAdmin):
+    """Languages by ISO 639 code."""
+
+    list_display = ["code", "name", "native_name"]
+    search_fields = ["code", "name", "native_name"]
+
+
+class OrganizationPhoneInline(admin.TabularInline):
+    """Phones of the organisation itself."""
+
+    model = Phone
+    fk_name = "organization"
+    fields = ["number", "extension", "type", "description", "languages"]
+    autocomplete_fields = ["languages"]
+    extra = 0
+
+
+class LocationInline(admin.TabularInline):
+    """An organisation's locations, linked to their own pages for phones and hours."""
+
+    model = Location
+    fields = ["name", "location_type", "city", "country", "confidential"]
+    show_change_link = True
+    extra = 0
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    """Organisations; vetting happens here."""
+
+    list_display = ["name", "vetted", "email", "last_modified"]
+    list_filter = ["vetted"]
+    search_fields = ["name", "alternate_name", "email"]
+    actions = ["mark_vetted"]
+    inlines = [OrganizationPhoneInline, LocationInline]
+
+    @admin.action(description="Mark the selected organisations as vetted")
+    def mark_vetted(self, request, queryset):
+        """Vet several organisations at once."""
+        updated = queryset.update(vetted=True)
+        self.message_user(request, f"{updated} organisation(s) vetted.")
+
+
+class LocationPhoneInline(admin.TabularInline):
+    """Phones of a location (hidden from the public when it is confidential)."""
+
+    model = Phone
+    fk_name = "location"
+    fields = ["number", "extension", "type", "description", "languages"]
+    autocomplete_fields = ["languages"]
+    extra = 0
+
+
+class LocationScheduleInline(admin.TabularInline):
+    """Opening hours at a location."""
+
+    model = Schedule
+    fk_name = "location"
+    fields = ["service", "weekday", "all_day", "opens_at", "closes_at", "description"]
+    autocomplete_fields = ["service"]
+    extra = 0
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    """Locations; confidential ones are flagged in the list."""
+
+    list_display = ["name", "organization", "city", "country", "location_type", "confidential"]
+    list_filter = ["confidential", "location_type", "country"]
+    search_fields = ["name", "city", "state_province", "address_1", "organization__name"]
+    autocomplete_fields = ["organization"]
+    readonly_fields = ["public_latitude", "public_longitude", "created", "last_modified"]
+    list_select_related = ["organization"]
+    inlines = [LocationPhoneInline, LocationScheduleInline]
+    fieldsets = [
+        (None, {"fields": ["organization", "name", "location_type", "description", "confidential"]}),
+        (
+            "Address",
+            {"fields": ["address_1", "address_2", "city", "region", "state_province", "postal_code", "country"]},
+        ),
+        (
+            "Position",
+            {"fields": ["latitude", "longitude", "public_latitude", "public_longitude", "time_zone"]},
+        ),
+        ("Access", {"fields": ["transportation", "accessibility"]}),
+        ("Record", {"fields": ["created", "last_modified"]}),
+    ]
+
+
+class ServiceAtLocationInline(admin.TabularInline):
+    """Where the service is given."""
+
+    model = ServiceAtLocation
+    fields = ["location", "description"]
+    autocomplete_fields = ["location"]
+    extra = 0
+
+
+class ServicePhoneInline(admin.TabularInline):
+    """The service's front-door contacts (public, also for confidential shelters)."""
+
+    model = Phone
+    fk_name = "service"
+    fields = ["number", "extension", "type", "description", "languages"]
+    autocomplete_fields = ["languages"]
+    extra = 0
+
+
+class ServiceScheduleInline(admin.TabularInline):
+    """The service's opening hours."""
+
+    model = Schedule
+    fk_name = "service"
+    fields = ["location", "weekday", "all_day", "opens_at", "closes_at", "time_zone", "description"]
+    autocomplete_fields = ["location"]
+    extra = 0
+
+
+class ServiceAreaInline(admin.TabularInline):
+    """Areas the service reaches."""
+
+    model = ServiceArea
+    fields = ["kind", "name", "country", "state_province", "latitude", "longitude", "radius_km"]
+    extra = 0
+
+
+class ServiceCapacityInline(admin.TabularInline):
+    """Free places per unit."""
+
+    model = ServiceCapacity
+    fields = ["unit", "available", "maximum", "updated"]
+    extra = 0
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    """Services with everything beneath them."""
+
+    list_display = ["name", "organization", "status", "free", "assured_date", "last_modified"]
+    list_filter = ["status", "free", "categories", "populations", "contexts", "organization__vetted"]
+    search_fields = ["name", "alternate_name", "description", "organization__name"]
+    autocomplete_fields = ["organization"]
+    filter_horizontal = ["categories", "populations", "contexts", "languages"]
+    list_select_related = ["organization"]
+    readonly_fields = ["created", "last_modified"]
+    date_hierarchy = "last_modified"
+    inlines = [
+        ServiceAtLocationInline,
+        ServicePhoneInline,
+        ServiceScheduleInline,
+        ServiceAreaInline,
+        ServiceCapacityInline,
+    ]
+    fieldsets = [
+        (None, {"fields": ["organization", "name", "alternate_name", "description", "status", "alert"]}),
+        ("Who and what", {"fields": ["categories", "populations", "contexts", "languages", "interpretation_services"]}),
+        ("Eligibility", {"fields": ["eligibility_description", "minimum_age", "maximum_age"]}),
+        (
+            "Access",
+            {
+                "fields": [
+                    "free",
+                    "fees_description",
+                    "application_process",
+                    "intake_walk_in",
+                    "intake_referral",
+                    "intake_hotline",
+                    "url",
+                    "email",
+                ]
+            },
+        ),
+        ("Verification", {"fields": ["assured_date", "assurer", "created", "last_modified"]}),
+    ]

@@ -1,0 +1,70 @@
+"""Closed vocabularies that are part of the API contract (HSDS 3.x values where HSDS has them)."""
+
+from django.db import models
+
+
+class ServiceStatus(models.TextChoices):
+    """HSDS service.status."""
+
+    ACTIVE = "active", "Active"
+    INACTIVE = "inactive", "Inactive"
+    DEFUNCT = "defunct", "Defunct"
+    TEMPORARILY_CLOSED = "temporarily closed", "Temporarily closed"
+
+
+class LocationType(models.TextChoices):
+    """HSDS location.location_type."""
+
+    PHYSICAL = "physical", "Physical"
+    POSTAL = "postal", "Postal"
+    VIRTUAL = "virtual", "Virtual"
+
+
+class PhoneType(models.TextChoices):
+    """HSDS phone.type, plus hotline for the field's 24/7 lines."""
+
+    VOICE = "voice", "Voice"
+    HOTLINE = "hotline", "Hotline"
+    TEXT = "text", "Text / SMS"
+    CELL = "cell", "Mobile"
+    FAX = "fax", "Fax"
+    VIDEO = "video", "Video"
+
+
+class Weekday(models.IntegerChoices):
+    """ISO 8601 weekday numbers (Monday is 1)."""
+
+    MONDAY = 1, "Monday"
+    TUESDAY = 2, "Tuesday"
+    WEDNESDAY = 3, "Wednesday"
+    THURSDAY = 4, "Thursday"
+    FRIDAY = 5, "Friday"
+    SATURDAY = 6, "Saturday"
+    SUNDAY = 7, "Sunday"
+
+
+class IntakeMethod(models.TextChoices):
+    """How a person reaches the service (application process)."""
+
+    WALK_IN = "walk_in", "Walk-in"
+    REFERRAL = "referral", "By referral"
+    HOTLINE = "hotline", "By hotline"
+
+
+class CapacityUnit(models.TextChoices):
+    """What a capacity count counts."""
+
+    BEDS_WOMEN = "beds_women", "Beds for women"
+    BEDS_CHILDREN = "beds_children", "Beds for children"
+    BEDS_FAMILIES = "beds_families", "Places for families"
+    BEDS_MEN = "beds_men", "Beds for men"
+    BEDS_ANY = "beds_any", "Beds (any)"
+    APPOINTMENTS = "appointments", "Appointments this week"
+
+
+class ServiceAreaKind(models.TextChoices):
+    """How a service area is described."""
+
+    COUNTRY = "country", "Whole country"
+    PROVINCE = "province", "Province / state"
+    RADIUS = "radius", "Centre and radius"

@@ -1,0 +1,169 @@
+"""Query sets that hold the directory's visibility and search rules."""
+
+import zoneinfo
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, models
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+
+class ServiceQuerySet(models.QuerySet):
+    """Services, with the rules for who may see them and how they are searched."""
+
+    def visible_to(self, user):
+        """Services the user may see: for now, those of vetted organisations (everyone is a public reader)."""
+        return self.filter(organization__vetted=True)
+
+    def with_listing_relations(self):
+        """Load what a search result shows, in a constant number of queries whatever the page size."""
+        from referrals.models import ServiceAtLocation
+
+        locations = ServiceAtLocation.objects.select_related("location")
+        return self._with_common_relations().prefetch_related(
+            models.Prefetch("service_at_locations", queryset=locations),  # locations
+        )
+
+    def with_detail_relations(self):
+        """Load the whole record of a service: the listing plus hours, areas and location phones."""
+        from referrals.models import Phone, ServiceAtLocation
+
+        locations = ServiceAtLocation.objects.select_related("location__organization").prefetch_related(
+            models.Prefetch("location__phones", queryset=Phone.objects.prefetch_related("languages"))
+        )
+        return self._with_common_relations().prefetch_related(
+            models.Prefetch("service_at_locations", queryset=locations),  # locations, full face
+            "schedules",  # schedules
+            "service_areas",  # service_areas
+        )
+
+    def _with_common_relations(self):
+        from referrals.models import Phone
+
+        # search_text is only for WHERE clauses; no serializer reads it.
+        return (
+            self.defer("search_text")
+            .select_related("organization")
+            .prefetch_related(  # organization: brief
+                "categories",  # categories
+                "populations",  # populations
+                "contexts",  # contexts
+                "languages",  # languages
+                models.Prefetch("phones", queryset=Phone.objects.prefetch_related("languages")),  # phones
+                "capacities",  # capacity
+            )
+        )
+
+    def in_categories(self, codes):
+        """Services in any of the categories."""
+        through = self.model.categories.through
+        return self.filter(Exists(through.objects.filter(service_id=OuterRef("pk"), category_id__in=codes)))
+
+    def in_contexts(self, codes):
+        """Services working in any of the operating contexts."""
+        through = self.model.contexts.through
+        return self.filter(Exists(through.objects.filter(service_id=OuterRef("pk"), context_id__in=codes)))
+
+    def serving_all(self, codes):
+        """Services that serve every one of the populations."""
+        through = self.model.populations.through
+        queryset = self
+        for code in codes:
+            queryset = queryset.filter(Exists(through.objects.filter(service_id=OuterRef("pk"), population_id=code)))
+        return queryset
+
+    def in_languages(self, codes):
+        """Services delivered in any of the languages."""
+        through = self.model.languages.through
+        return self.filter(Exists(through.objects.filter(service_id=OuterRef("pk"), language_id__in=codes)))
+
+    def for_age(self, age: int):
+        """Services whose age range includes the age."""
+        return self.filter(
+            Q(minimum_age__isnull=True) | Q(minimum_age__lte=age),
+            Q(maximum_age__isnull=True) | Q(maximum_age__gte=age),
+        )
+
+    def in_countries(self, codes):
+        """Services with a location in, or a service area covering, any of the countries."""
+        from referrals.models import ServiceArea, ServiceAtLocation
+
+        at_location = ServiceAtLocation.objects.filter(service_id=OuterRef("pk"), location__country__in=codes)
+        area = ServiceArea.objects.filter(service_id=OuterRef("pk"), country__in=codes)
+        return self.filter(Exists(at_location) | Exists(area))
+
+    def with_fresh_capacity(self, now: datetime | None = None):
+        """Services with a free place reported within the freshness window (CAPACITY_FRESH_HOURS)."""
+        from referrals.models import ServiceCapacity
+
+        now = now or timezone.now()
+        since = now - timedelta(hours=settings.CAPACITY_FRESH_HOURS)
+        fresh = ServiceCapacity.objects.filter(service_id=OuterRef("pk"), available__gt=0, updated__gte=since)
+        return self.filter(Exists(fresh))
+
+    def open_at(self, moment: datetime | None = None):
+        """Services open at the moment, each judged by its own schedules' local time (overnight spans too)."""
+        from referrals.models import Schedule
+
+        moment = moment or timezone.now()
+        time_zones = Schedule.objects.order_by().values_list("time_zone", flat=True).distinct()
+        open_now = Q(pk__in=[])
+        for name in time_zones:
+            open_now |= Q(time_zone=name) & _open_in_local_time(moment.astimezone(zoneinfo.ZoneInfo(name)))
+        schedules = Schedule.objects.filter(open_now, service_id=OuterRef("pk"))
+        return self.filter(Exists(schedules))
+
+    def matching_text(self, text: str):
+        """Keyword search over names and descriptions (PostgreSQL full text; every word as a substring elsewhere)."""
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery
+
+            # The same expression as the GIN index that the migrations create on PostgreSQL.
+            return self.alias(search_document=search_document()).filter(
+                search_document=SearchQuery(text, config="english", search_type="websearch")
+            )
+        queryset = self
+        for word in text.lower().split():
+            queryset = queryset.filter(search_text__contains=word)
+        return queryset
+
+
+def search_document():
+    """The full-text document of a service (PostgreSQL only); indexed by a GIN index of the same expression."""
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector("search_text", config="english")
+
+
+def _open_in_local_time(local: datetime) -> Q:
+    """Schedules that are open at this local wall-clock time (schedules of the same time zone)."""
+    today = local.isoweekday()
+    yesterday = 7 if today == 1 else today - 1
+    now = local.time()
+    on_today = Q(weekday__isnull=True) | Q(weekday=today)
+    on_yesterday = Q(weekday__isnull=True) | Q(weekday=yesterday)
+    same_day_span = Q(all_day=False, opens_at__lt=F("closes_at"))
+    overnight_span = Q(all_day=False, opens_at__gte=F("closes_at"))
+    return (
+        (Q(all_day=True) & on_today)
+        | (same_day_span & on_today & Q(opens_at__lte=now, closes_at__gt=now))
+        | (overnight_span & on_today & Q(opens_at__lte=now))
+        | (overnight_span & on_yesterday & Q(closes_at__gt=now))
+    )
+
+
+class OrganizationQuerySet(models.QuerySet):
+    """Organisations, with the rule for who may see them."""
+
+    def visible_to(self, user):
+        """Vetted organisations (everyone is a public reader for now)."""
+        return self.filter(vetted=True)
+
+
+class LocationQuerySet(models.QuerySet):
+    """Locations, with the rule for who may see them."""
+
+    def visible_to(self, user):
+        """Locations of vetted organisations (everyone is a public reader for now)."""
+        return self.filter(organization__vetted=True)

@@ -1,0 +1,219 @@
+"""Places where services are delivered, their phones and opening hours."""
+
+import uuid
+import zoneinfo
+from functools import cache
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django_countries.fields import CountryField
+
+from referrals.choices import LocationType, PhoneType, Weekday
+from referrals.managers import LocationQuerySet
+from referrals.services.geo import snap_to_grid
+
+
+@cache
+def _time_zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str):
+    """Accept only IANA time zone names."""
+    if value not in _time_zone_names():
+        raise ValidationError(f"{value!r} is not an IANA time zone name (e.g. Asia/Bangkok).")
+
+
+class Location(models.Model):
+    """A place (HSDS location). A confidential one is a safe house whose address must not leak."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey("referrals.Organization", on_delete=models.PROTECT, related_name="locations")
+    location_type = models.CharField(max_length=10, choices=LocationType.choices, default=LocationType.PHYSICAL)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    latitude = models.FloatField(null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.FloatField(null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    address_1 = models.CharField("address", max_length=200, blank=True)
+    address_2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True, help_text="A region within the country, if any.")
+    state_province = models.CharField("state / province", max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = CountryField(help_text="ISO 3166-1 alpha-2.")
+    time_zone = models.CharField(max_length=50, default="Asia/Bangkok", validators=[validate_time_zone])
+    transportation = models.TextField(blank=True, help_text="How to get there.")
+    accessibility = models.TextField(blank=True)
+    confidential = models.BooleanField(
+        default=False,
+        help_text="A safe house: the public sees only the city and a grid-snapped approximate point.",
+    )
+    # The point that public readers see and search by: the exact point for ordinary locations,
+    # the centre of the grid cell for confidential ones. Derived on save; never edited by hand.
+    public_latitude = models.FloatField(null=True, blank=True, editable=False)
+    public_longitude = models.FloatField(null=True, blank=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    last_modified = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = LocationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["public_latitude", "public_longitude"], name="location_public_point"),
+            models.Index(fields=["latitude", "longitude"], name="location_exact_point"),
+            models.Index(fields=["country"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="location_point_in_range_or_empty",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.city})" if self.city else self.name
+
+    def save(self, *args, **kwargs):
+        """Derive the public point whenever the location is saved."""
+        self.public_latitude, self.public_longitude = self.compute_public_point()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "public_latitude", "public_longitude"}
+        super().save(*args, **kwargs)
+        # Opening hours at this place follow its time zone.
+        self.schedules.exclude(time_zone=self.time_zone).update(time_zone=self.time_zone)
+
+    def clean(self):
+        """A point needs both coordinates; a physical place needs a point or an address."""
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError({"longitude": "Give both latitude and longitude, or neither."})
+        if self.location_type == LocationType.PHYSICAL and self.latitude is None and not self.city:
+            raise ValidationError({"latitude": "A physical location needs a point or at least a city."})
+
+    def compute_public_point(self) -> tuple[float | None, float | None]:
+        """The point public readers may see: exact, or grid-snapped when confidential."""
+        if self.latitude is None or self.longitude is None:
+            return None, None
+        if not self.confidential:
+            return self.latitude, self.longitude
+        cell = settings.CONFIDENTIAL_GRID_DEGREES
+        return snap_to_grid(self.latitude, cell), snap_to_grid(self.longitude, cell)
+
+
+class ServiceAtLocation(models.Model):
+    """That a service is delivered at a location (HSDS service_at_location)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey("referrals.Service", on_delete=models.CASCADE, related_name="service_at_locations")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="service_at_locations")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "service at location"
+        verbose_name_plural = "services at locations"
+        constraints = [models.UniqueConstraint(fields=["service", "location"], name="unique_service_at_location")]
+
+    def __str__(self):
+        return f"{self.service} at {self.location}"
+
+    def clean(self):
+        """A service is delivered only at its own organisation's locations."""
+        if self.service_id and self.location_id and self.service.organization_id != self.location.organization_id:
+            raise ValidationError({"location": "The location belongs to another organisation."})
+
+
+class Phone(models.Model):
+    """A phone number of an organisation, a service (its front door) or a location (HSDS phone)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        "referrals.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    service = models.ForeignKey(
+        "referrals.Service", null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.CASCADE, related_name="phones")
+    number = models.CharField(max_length=40, help_text="In international format, e.g. +66 2 555 0142.")
+    extension = models.CharField(max_length=10, blank=True)
+    type = models.CharField(max_length=10, choices=PhoneType.choices, default=PhoneType.VOICE)
+    description = models.CharField(max_length=200, blank=True, help_text="E.g. '24-hour intake line'.")
+    languages = models.ManyToManyField("referrals.Language", blank=True, related_name="phones")
+
+    class Meta:
+        ordering = ["type", "number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(organization__isnull=False, service__isnull=True, location__isnull=True)
+                    | models.Q(organization__isnull=True, service__isnull=False, location__isnull=True)
+                    | models.Q(organization__isnull=True, service__isnull=True, location__isnull=False)
+                ),
+                name="phone_has_exactly_one_owner",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    def clean(self):
+        """A phone belongs to exactly one of organisation, service or location."""
+        owners = [self.organization_id, self.service_id, self.location_id]
+        if sum(owner is not None for owner in owners) != 1:
+            raise ValidationError("A phone belongs to exactly one organisation, service or location.")
+
+
+class Schedule(models.Model):
+    """Weekly opening hours of a service (at one location), in that place's time zone (HSDS schedule)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey("referrals.Service", on_delete=models.CASCADE, related_name="schedules")
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.CASCADE, related_name="schedules")
+    weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, null=True, blank=True, help_text="Empty means every day."
+    )
+    all_day = models.BooleanField(default=False, help_text="Open the whole day (with an empty weekday: 24/7).")
+    opens_at = models.TimeField(null=True, blank=True)
+    closes_at = models.TimeField(
+        null=True, blank=True, help_text="A closing time at or before the opening time means the next morning."
+    )
+    time_zone = models.CharField(
+        max_length=50,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text="Only for hours without a location; otherwise the location's time zone.",
+    )
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["weekday", "opens_at"]
+        indexes = [models.Index(fields=["time_zone", "weekday"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(all_day=True, opens_at__isnull=True, closes_at__isnull=True)
+                | models.Q(all_day=False, opens_at__isnull=False, closes_at__isnull=False),
+                name="schedule_all_day_or_hours",
+            ),
+        ]
+
+    def __str__(self):
+        day = self.get_weekday_display() if self.weekday else "Every day"
+        hours = "24 hours" if self.all_day else f"{self.opens_at:%H:%M}-{self.closes_at:%H:%M}"
+        return f"{day} {hours}"
+
+    def save(self, *args, **kwargs):
+        """Take the location's time zone, so that `open_now` can be decided without a join."""
+        if self.location_id:
+            self.time_zone = self.location.time_zone
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        """Either all day, or both an opening and a closing time."""
+        if self.all_day and (self.opens_at or self.closes_at):
+            raise ValidationError({"all_day": "An all-day schedule has no opening or closing time."})
+        if not self.all_day and (self.opens_at is None or self.closes_at is None):
+            raise ValidationError({"opens_at": "Give opening and closing times, or mark it all day."})
+        if not self.time_zone and not self.location_id:
+            raise ValidationError({"time_zone": "Give a time zone or a location."})

@@ -1,0 +1,39 @@
+"""Organisations that run services."""
+
+import uuid
+
+from django.db import models
+
+from referrals.managers import OrganizationQuerySet
+
+
+class Organization(models.Model):
+    """An NGO, agency or unit that provides services (HSDS organization)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200, db_index=True)
+    alternate_name = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+    vetted = models.BooleanField(
+        default=False,
+        help_text="Set by a moderator once the organisation is known to the network. "
+        "Listings of organisations that are not vetted are not public.",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    last_modified = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        """Save, then refresh the search text of its services, which includes the organisation's names."""
+        super().save(*args, **kwargs)
+        for service in self.services.all():
+            service.refresh_search_text()

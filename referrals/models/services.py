@@ -1,0 +1,158 @@
+"""Services, what they reach and how much room they have."""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django_countries.fields import CountryField
+
+from referrals.choices import CapacityUnit, IntakeMethod, ServiceAreaKind, ServiceStatus
+from referrals.managers import ServiceQuerySet
+
+AGE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(120)]
+
+
+class Service(models.Model):
+    """Help that an organisation offers (HSDS service)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey("referrals.Organization", on_delete=models.PROTECT, related_name="services")
+    name = models.CharField(max_length=200)
+    alternate_name = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    url = models.URLField(blank=True)
+    email = models.EmailField(blank=True)
+    status = models.CharField(max_length=20, choices=ServiceStatus.choices, default=ServiceStatus.ACTIVE)
+    categories = models.ManyToManyField("referrals.Category", related_name="services")
+    populations = models.ManyToManyField("referrals.Population", related_name="services", blank=True)
+    contexts = models.ManyToManyField("referrals.Context", related_name="services", blank=True)
+    languages = models.ManyToManyField(
+        "referrals.Language", related_name="services", blank=True, help_text="Languages the service is delivered in."
+    )
+    interpretation_services = models.TextField(blank=True, help_text="Interpretation available on request.")
+    eligibility_description = models.TextField(blank=True)
+    minimum_age = models.PositiveSmallIntegerField(null=True, blank=True, validators=AGE_VALIDATORS)
+    maximum_age = models.PositiveSmallIntegerField(null=True, blank=True, validators=AGE_VALIDATORS)
+    free = models.BooleanField(default=True, help_text="The service costs the person nothing.")
+    fees_description = models.TextField(blank=True)
+    application_process = models.TextField(blank=True, help_text="How to get the service, in words.")
+    intake_walk_in = models.BooleanField("walk-in", default=False)
+    intake_referral = models.BooleanField("by referral", default=True)
+    intake_hotline = models.BooleanField("by hotline", default=False)
+    alert = models.TextField(blank=True, help_text="Short-term notice, e.g. closed for flooding.")
+    assured_date = models.DateField(null=True, blank=True, help_text="When a person last verified the listing.")
+    assurer = models.CharField(max_length=200, blank=True, help_text="Who verified it.")
+    created = models.DateTimeField(auto_now_add=True)
+    last_modified = models.DateTimeField(auto_now=True, db_index=True)
+    # Names and descriptions of the service and its organisation, lower-cased, for keyword search.
+    search_text = models.TextField(blank=True, editable=False)
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["status", "name"]),
+            models.Index(fields=["minimum_age", "maximum_age"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        """Keep the search text in step with the names and descriptions."""
+        self.search_text = self.build_search_text()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        """Ages must make a range."""
+        if self.minimum_age is not None and self.maximum_age is not None and self.minimum_age > self.maximum_age:
+            raise ValidationError({"maximum_age": "Must not be below minimum_age."})
+
+    @property
+    def intake(self) -> list[str]:
+        """The intake methods as codes (walk_in, referral, hotline)."""
+        flags = {
+            IntakeMethod.WALK_IN: self.intake_walk_in,
+            IntakeMethod.REFERRAL: self.intake_referral,
+            IntakeMethod.HOTLINE: self.intake_hotline,
+        }
+        return [str(code) for code, on in flags.items() if on]
+
+    def build_search_text(self, organization=None) -> str:
+        """The text that keyword search looks in."""
+        organization = organization or self.organization
+        parts = [
+            self.name,
+            self.alternate_name,
+            self.description,
+            self.eligibility_description,
+            organization.name,
+            organization.alternate_name,
+        ]
+        return " ".join(part for part in parts if part).lower()
+
+    def refresh_search_text(self):
+        """Recompute the search text after a related record (the organisation) changed."""
+        self.search_text = self.build_search_text()
+        Service.objects.filter(pk=self.pk).update(search_text=self.search_text)
+
+
+class ServiceArea(models.Model):
+    """Where a service reaches beyond its own locations: a country, a province or a circle."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_areas")
+    kind = models.CharField(max_length=10, choices=ServiceAreaKind.choices)
+    name = models.CharField(max_length=200, blank=True, help_text="E.g. 'Mae La camp and surroundings'.")
+    country = CountryField()
+    state_province = models.CharField(max_length=100, blank=True)
+    latitude = models.FloatField(null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.FloatField(null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    radius_km = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0.1), MaxValueValidator(500)])
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return self.name or f"{self.get_kind_display()} {self.country}"
+
+    def clean(self):
+        """Each kind needs its own fields."""
+        errors = {}
+        if self.kind == ServiceAreaKind.PROVINCE and not self.state_province:
+            errors["state_province"] = "A province area needs the province's name."
+        if self.kind == ServiceAreaKind.RADIUS:
+            for field in ("latitude", "longitude", "radius_km"):
+                if getattr(self, field) is None:
+                    errors[field] = "A radius area needs a centre and a radius."
+        if errors:
+            raise ValidationError(errors)
+
+
+class ServiceCapacity(models.Model):
+    """How many places a service has free, per unit, as last reported by a person."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="capacities")
+    unit = models.CharField(max_length=20, choices=CapacityUnit.choices)
+    available = models.PositiveIntegerField()
+    maximum = models.PositiveIntegerField(null=True, blank=True)
+    updated = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name_plural = "service capacities"
+        ordering = ["unit"]
+        constraints = [models.UniqueConstraint(fields=["service", "unit"], name="unique_capacity_unit_per_service")]
+        indexes = [models.Index(fields=["service", "available", "updated"])]
+
+    def __str__(self):
+        return f"{self.get_unit_display()}: {self.available}"
+
+    def clean(self):
+        """Available places cannot exceed the maximum."""
+        if self.maximum is not None and self.available is not None and self.available > self.maximum:
+            raise ValidationError({"available": "Must not exceed maximum."})

@@ -1,0 +1,84 @@
+"""Plain builders for test data: each makes one valid record, with overrides for what a test cares about."""
+
+from datetime import time
+
+from django.utils import timezone
+
+from referrals.models import Location, Organization, Phone, Schedule, Service, ServiceAtLocation, ServiceCapacity
+
+BANGKOK = (13.7563, 100.5018)
+
+
+def make_organization(**overrides) -> Organization:
+    """A vetted organisation."""
+    fields = {"name": "Test Harbour Foundation", "vetted": True, "email": "org@example.org"}
+    fields.update(overrides)
+    return Organization.objects.create(**fields)
+
+
+def make_location(organization=None, **overrides) -> Location:
+    """A physical, non-confidential location in Bangkok."""
+    fields = {
+        "organization": organization or make_organization(),
+        "name": "Test office",
+        "latitude": BANGKOK[0],
+        "longitude": BANGKOK[1],
+        "address_1": "1 Example Road",
+        "city": "Bangkok",
+        "state_province": "Bangkok",
+        "postal_code": "10100",
+        "country": "TH",
+        "time_zone": "Asia/Bangkok",
+    }
+    fields.update(overrides)
+    return Location.objects.create(**fields)
+
+
+def make_service(
+    organization=None,
+    *,
+    categories=("housing",),
+    populations=("women",),
+    contexts=("urban",),
+    languages=("en",),
+    at=None,
+    **overrides,
+) -> Service:
+    """An active service with its vocabularies, delivered at the given point (lat, lng) or location."""
+    organization = organization or (at.organization if isinstance(at, Location) else make_organization())
+    fields = {"organization": organization, "name": "Test service", "status": "active"}
+    fields.update(overrides)
+    service = Service.objects.create(**fields)
+    service.categories.set(categories)
+    service.populations.set(populations)
+    service.contexts.set(contexts)
+    service.languages.set(languages)
+    if at is not None:
+        location = at if isinstance(at, Location) else make_location(organization, latitude=at[0], longitude=at[1])
+        ServiceAtLocation.objects.create(service=service, location=location)
+    return service
+
+
+def add_phone(*, number="+66 555 0100", **owner) -> Phone:
+    """A phone of an organisation, service or location."""
+    return Phone.objects.create(number=number, **owner)
+
+
+def add_hours(service, location=None, *, weekday=None, opens=None, closes=None, all_day=False, **extra) -> Schedule:
+    """Opening hours; `opens`/`closes` as (hour, minute)."""
+    return Schedule.objects.create(
+        service=service,
+        location=location,
+        weekday=weekday,
+        all_day=all_day,
+        opens_at=time(*opens) if opens else None,
+        closes_at=time(*closes) if closes else None,
+        **extra,
+    )
+
+
+def add_capacity(service, *, available=3, unit="beds_women", updated=None) -> ServiceCapacity:
+    """A capacity count, reported now unless said otherwise."""
+    return ServiceCapacity.objects.create(
+        service=service, unit=unit, available=available, maximum=20, updated=updated or timezone.now()
+    )

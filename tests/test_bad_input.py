@@ -1,0 +1,86 @@
+"""Every bad parameter gets a 400 whose JSON body names it; nothing is silently ignored."""
+
+import pytest
+
+from tests.helpers import make_service
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/services/"
+
+BAD = [
+    ({"lat": "91", "lng": "100"}, "lat"),
+    ({"lat": "-90.5", "lng": "100"}, "lat"),
+    ({"lat": "13", "lng": "181"}, "lng"),
+    ({"lat": "abc", "lng": "100"}, "lat"),
+    ({"lat": "nan", "lng": "100"}, "lat"),
+    ({"lat": "13", "lng": "inf"}, "lng"),
+    ({"lat": "13", "lng": "100", "radius_km": "-3"}, "radius_km"),
+    ({"lat": "13", "lng": "100", "radius_km": "abc"}, "radius_km"),
+    ({"lat": "13", "lng": "100", "radius_km": "0"}, "radius_km"),
+    ({"lat": "13", "lng": "100", "radius_km": "501"}, "radius_km"),
+    ({"lat": "13"}, "lng"),
+    ({"lng": "100"}, "lat"),
+    ({"radius_km": "10"}, "radius_km"),
+    ({"category": "housing,spaceships"}, "category"),
+    ({"category": ","}, "category"),
+    ({"serves": "aliens"}, "serves"),
+    ({"context": "moon"}, "context"),
+    ({"language": "xx"}, "language"),
+    ({"country": "XX"}, "country"),
+    ({"country": "Thailand"}, "country"),
+    ({"bbox": "1,2,3"}, "bbox"),
+    ({"bbox": "a,b,c,d"}, "bbox"),
+    ({"bbox": "100,14,101,13"}, "bbox"),
+    ({"bbox": "100,-95,101,13"}, "bbox"),
+    ({"organization": "not-a-uuid"}, "organization"),
+    ({"organization": "00000000-0000-0000-0000-000000000000"}, "organization"),
+    ({"age": "-1"}, "age"),
+    ({"age": "15.5"}, "age"),
+    ({"age": "old"}, "age"),
+    ({"free": "maybe"}, "free"),
+    ({"open_now": "2"}, "open_now"),
+    ({"has_capacity": "yes please"}, "has_capacity"),
+    ({"status": "sleeping"}, "status"),
+    ({"ordering": "price"}, "ordering"),
+    ({"ordering": "distance"}, "ordering"),
+    ({"page_size": "100000"}, "page_size"),
+    ({"page_size": "0"}, "page_size"),
+    ({"page": "abc"}, "page"),
+    ({"page": "-1"}, "page"),
+    ({"q": "x" * 10_000}, "q"),
+    ({"fields": "id,secret_address"}, "fields"),
+    ({"categroy": "housing"}, "categroy"),
+]
+
+
+@pytest.mark.parametrize(("params", "name"), BAD, ids=[f"{n}:{str(p)[:40]}" for p, n in BAD])
+def test_bad_parameter_gets_400_naming_it(api, params, name):
+    make_service(at=(13.75, 100.5))
+    response = api.get(URL, params)
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"].startswith("application/json")
+    assert name in response.json()
+
+
+def test_several_bad_parameters_are_all_named(api):
+    body = api.get(URL, {"lat": "91", "lng": "200", "category": "nope", "page_size": "5"}).json()
+    assert {"lat", "lng", "category"} <= set(body)
+
+
+def test_page_past_the_end_is_a_json_404_naming_page(api):
+    make_service()
+    response = api.get(URL, {"page": 5})
+    assert response.status_code == 404
+    assert "page" in response.json()
+
+
+def test_unknown_parameter_on_other_endpoints_is_refused(api):
+    assert "bogus" in api.get("/api/v1/categories/", {"bogus": 1}).json()
+    assert "country" in api.get("/api/v1/organizations/", {"country": "ZZ"}).json()
+
+
+def test_unknown_url_is_a_json_404(client):
+    response = client.get("/api/v1/nothing-here/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")

@@ -1,0 +1,74 @@
+"""The demo directory loads, is large and varied enough to try the API, and is clearly fictional."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from referrals.models import Location, Organization, Phone, Service, ServiceCapacity
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    call_command("load_demo", verbosity=0)
+
+
+def test_demo_covers_the_region(demo):
+    assert Service.objects.count() >= 150
+    assert Organization.objects.count() >= 40
+    assert Location.objects.values("country").distinct().count() >= 8
+    assert Location.objects.filter(confidential=True).exists()
+    # Both sides of the antimeridian, camps and conflict areas.
+    assert Location.objects.filter(longitude__lt=-170).exists() and Location.objects.filter(longitude__gt=177).exists()
+    assert Service.objects.filter(contexts="refugee_camp").exists()
+    assert Service.objects.filter(contexts="conflict_zone", service_at_locations__location__country="MM").exists()
+    assert Service.objects.filter(contexts="conflict_zone", service_at_locations__location__country="PH").exists()
+    assert Service.objects.filter(
+        schedules__all_day=True, schedules__weekday__isnull=True, categories="hotline"
+    ).exists()
+
+
+def test_demo_contacts_are_fictional(demo):
+    emails = [*Organization.objects.values_list("email", flat=True), *Service.objects.values_list("email", flat=True)]
+    for email in emails:
+        assert email.endswith(".example.org"), email
+    for number in Phone.objects.values_list("number", flat=True):
+        assert re.fullmatch(r"\+\d{2,3} 555 01\d\d", number), number
+    assert all("Fictional" in d for d in Organization.objects.values_list("description", flat=True))
+
+
+def test_demo_confidential_locations_have_public_points_and_front_doors(demo):
+    for location in Location.objects.filter(confidential=True):
+        assert (location.public_latitude, location.public_longitude) == location.compute_public_point()
+        assert (location.public_latitude, location.public_longitude) != (location.latitude, location.longitude)
+    for service in Service.objects.filter(service_at_locations__location__confidential=True):
+        assert service.phones.exists(), service
+
+
+def test_demo_capacity_is_fresh_after_loading(demo):
+    assert ServiceCapacity.objects.filter(updated__gte=timezone.now() - timezone.timedelta(hours=24)).count() == (
+        ServiceCapacity.objects.count()
+    )
+
+
+def test_load_demo_if_empty_is_idempotent(demo):
+    before = Service.objects.count()
+    call_command("load_demo", "--if-empty", verbosity=0)
+    assert Service.objects.count() == before
+
+
+def test_acceptance_query_on_the_demo_data(demo, api):
+    params = {
+        "lat": 13.7563,
+        "lng": 100.5018,
+        "radius_km": 30,
+        "serves": "women,children",
+        "category": "housing,counselling",
+    }
+    body = api.get("/api/v1/services/", params).json()
+    assert body["count"] >= 1
+    distances = [item["distance_km"] for item in body["results"]]
+    assert distances == sorted(distances) and max(distances) <= 30

@@ -1,0 +1,60 @@
+"""List endpoints cost the same number of SQL queries for a page of 3 and a page of 50."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from referrals.models import Phone, ServiceAtLocation
+from tests.helpers import add_capacity, make_location, make_organization, make_service
+
+pytestmark = pytest.mark.django_db
+
+# Count the queries; the README quotes these figures.
+SEARCH_QUERIES = 10  # count, page, and one prefetch per related list
+NEAR_QUERIES = 10  # candidate rows, page, and one prefetch per related list
+
+
+@pytest.fixture
+def sixty_services():
+    orgs = [make_organization(name=f"Org {i}") for i in range(6)]
+    for index in range(60):
+        org = orgs[index % 6]
+        service = make_service(org, name=f"Service {index:02d}", categories=["housing", "medical"],
+                               populations=["women", "children"], languages=["th", "en"],
+                               at=(13.70 + index * 0.002, 100.50))  # fmt: skip
+        Phone.objects.create(service=service, number=f"+66 555 01{index:02d}")
+        add_capacity(service)
+        second = make_location(org, latitude=13.80, longitude=100.60, confidential=index % 2 == 0)
+        ServiceAtLocation.objects.create(service=service, location=second)
+
+
+def count_queries(api, params):
+    api.get("/api/v1/services/", params)  # warm the vocabulary cache, as any running server has
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get("/api/v1/services/", params)
+    assert response.status_code == 200, response.content
+    return len(queries), response.json()
+
+
+@pytest.mark.parametrize("extra", [{}, {"category": "housing", "serves": "women,children", "language": "th"}])
+def test_search_queries_do_not_grow_with_page_size(api, sixty_services, extra):
+    small, body_small = count_queries(api, {"page_size": 3, **extra})
+    large, body_large = count_queries(api, {"page_size": 50, **extra})
+    assert len(body_small["results"]) == 3 and len(body_large["results"]) == 50
+    assert small == large <= SEARCH_QUERIES
+
+
+def test_near_search_queries_do_not_grow_with_page_size(api, sixty_services):
+    params = {"lat": 13.75, "lng": 100.5, "radius_km": 50, "serves": "women,children", "category": "housing"}
+    small, body_small = count_queries(api, {**params, "page_size": 3})
+    large, body_large = count_queries(api, {**params, "page_size": 50})
+    assert len(body_small["results"]) == 3 and len(body_large["results"]) == 50
+    assert small == large <= NEAR_QUERIES
+
+
+def test_organization_list_queries_do_not_grow_with_page_size(api, sixty_services):
+    with CaptureQueriesContext(connection) as small:
+        api.get("/api/v1/organizations/", {"page_size": 3})
+    with CaptureQueriesContext(connection) as large:
+        api.get("/api/v1/organizations/", {"page_size": 50})
+    assert len(small) == len(large) <= 4

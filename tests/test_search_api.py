@@ -1,0 +1,320 @@
+"""The search contract of GET /api/v1/services/ (PRODUCT.md)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+from geopy.distance import geodesic
+
+from referrals.models import ServiceArea
+from tests.helpers import BANGKOK, add_capacity, add_hours, make_location, make_organization, make_service
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/services/"
+
+
+def names(response):
+    assert response.status_code == 200, response.content
+    return [item["name"] for item in response.json()["results"]]
+
+
+def test_acceptance_search_women_and_children_housing_or_counselling_near_bangkok(api):
+    org = make_organization()
+    near = make_service(
+        org, name="Near shelter", categories=["housing"], populations=["women", "children"], at=(13.80, 100.55)
+    )
+    far = make_service(
+        org,
+        name="Far counselling",
+        categories=["counselling"],
+        populations=["women", "children", "men"],
+        at=(13.95, 100.62),
+    )
+    make_service(org, name="Women only", categories=["housing"], populations=["women"], at=(13.76, 100.50))
+    make_service(org, name="Medical", categories=["medical"], populations=["women", "children"], at=(13.76, 100.50))
+    make_service(
+        org, name="Pattaya, too far", categories=["housing"], populations=["women", "children"], at=(12.93, 100.88)
+    )
+
+    response = api.get(
+        URL,
+        {
+            "lat": 13.7563,
+            "lng": 100.5018,
+            "radius_km": 30,
+            "serves": "women,children",
+            "category": "housing,counselling",
+        },
+    )
+
+    body = response.json()
+    assert set(body) >= {"count", "next", "previous", "results"}
+    assert names(response) == ["Near shelter", "Far counselling"]
+    assert body["count"] == 2
+    for item, service in zip(body["results"], [near, far], strict=True):
+        location = service.service_at_locations.get().location
+        expected = geodesic(BANGKOK, (location.latitude, location.longitude)).km
+        assert item["distance_km"] == pytest.approx(expected, abs=0.01)
+        assert item["id"] == str(service.id)
+
+
+def test_result_carries_the_contract_fields(api):
+    service = make_service(at=(13.76, 100.50), languages=["th", "en"])
+    item = api.get(URL, {"lat": 13.76, "lng": 100.5}).json()["results"][0]
+    assert {"id", "name", "organization", "categories", "populations", "contexts", "status", "locations", "phones",
+            "languages", "assured_date", "last_modified", "distance_km"} <= set(item)  # fmt: skip
+    assert item["organization"] == {"id": str(service.organization.id), "name": service.organization.name}
+    assert {"id", "latitude", "longitude", "city", "country", "confidential"} <= set(item["locations"][0])
+    assert sorted(item["languages"]) == ["en", "th"]
+
+
+def test_radius_is_exact_not_just_the_bounding_box(api):
+    # A box corner is ~1.41 radii away: inside the box, outside the circle.
+    corner = geodesic(kilometers=28).destination(BANGKOK, 45)
+    make_service(name="corner", at=(corner.latitude, corner.longitude))
+    inside = geodesic(kilometers=19.5).destination(BANGKOK, 45)
+    make_service(name="inside", at=(inside.latitude, inside.longitude))
+    assert names(api.get(URL, {"lat": BANGKOK[0], "lng": BANGKOK[1], "radius_km": 20})) == ["inside"]
+
+
+def test_default_radius_is_25_km(api):
+    at_24 = geodesic(kilometers=24).destination(BANGKOK, 90)
+    at_26 = geodesic(kilometers=26).destination(BANGKOK, 90)
+    make_service(name="24", at=(at_24.latitude, at_24.longitude))
+    make_service(name="26", at=(at_26.latitude, at_26.longitude))
+    assert names(api.get(URL, {"lat": BANGKOK[0], "lng": BANGKOK[1]})) == ["24"]
+
+
+def test_distance_is_to_the_nearest_of_several_locations(api):
+    org = make_organization()
+    service = make_service(org, at=(13.95, 100.50))
+    from referrals.models import ServiceAtLocation
+
+    ServiceAtLocation.objects.create(service=service, location=make_location(org, latitude=13.76, longitude=100.50))
+    item = api.get(URL, {"lat": 13.76, "lng": 100.50}).json()["results"][0]
+    assert item["distance_km"] < 0.1
+    assert [loc["distance_km"] for loc in item["locations"]] == sorted(loc["distance_km"] for loc in item["locations"])
+
+
+def test_search_just_across_the_antimeridian_finds_the_fiji_listing(api):
+    # Waiyevo on Taveuni lies west of 180° in longitude numbers; search from just east of the line.
+    make_service(name="Taveuni clinic", at=(-16.7889, -179.9889))
+    make_service(name="Samoa", at=(-13.83, -171.76))
+    response = api.get(URL, {"lat": -16.80, "lng": 179.95, "radius_km": 20})
+    assert names(response) == ["Taveuni clinic"]
+    expected = geodesic((-16.80, 179.95), (-16.7889, -179.9889)).km
+    assert response.json()["results"][0]["distance_km"] == pytest.approx(expected, abs=0.01)
+
+
+def test_bbox_filters_and_may_cross_the_antimeridian(api):
+    make_service(name="Suva", at=(-18.14, 178.44))
+    make_service(name="Taveuni", at=(-16.79, -179.99))
+    make_service(name="Bangkok", at=BANGKOK)
+    assert sorted(names(api.get(URL, {"bbox": "178,-20,-179,-15"}))) == ["Suva", "Taveuni"]
+    assert names(api.get(URL, {"bbox": "100,13,101,14"})) == ["Bangkok"]
+
+
+def test_category_matches_any(api):
+    make_service(name="a", categories=["housing"])
+    make_service(name="b", categories=["medical"])
+    make_service(name="c", categories=["legal"])
+    assert names(api.get(URL, {"category": "housing,medical"})) == ["a", "b"]
+
+
+def test_serves_matches_all(api):
+    make_service(name="both", populations=["women", "children"])
+    make_service(name="women", populations=["women"])
+    assert names(api.get(URL, {"serves": "women,children"})) == ["both"]
+
+
+def test_context_matches_any(api):
+    make_service(name="camp", contexts=["refugee_camp"])
+    make_service(name="city", contexts=["urban"])
+    assert names(api.get(URL, {"context": "refugee_camp,conflict_zone"})) == ["camp"]
+
+
+def test_language_filter(api):
+    make_service(name="khmer", languages=["km", "en"])
+    make_service(name="thai", languages=["th"])
+    assert names(api.get(URL, {"language": "km"})) == ["khmer"]
+
+
+def test_age_filter_uses_the_age_range(api):
+    make_service(name="children", minimum_age=0, maximum_age=17)
+    make_service(name="adults", minimum_age=18)
+    make_service(name="anyone")
+    assert names(api.get(URL, {"age": 15})) == ["anyone", "children"]
+    assert names(api.get(URL, {"age": 30})) == ["adults", "anyone"]
+
+
+def test_country_filter_by_location_or_service_area(api):
+    org = make_organization()
+    make_service(org, name="in thailand", at=BANGKOK)
+    make_service(org, name="in cambodia", at=make_location(org, latitude=11.55, longitude=104.92, country="KH"))
+    national = make_service(org, name="cambodian hotline")
+    ServiceArea.objects.create(service=national, kind="country", country="KH")
+    assert names(api.get(URL, {"country": "KH"})) == ["cambodian hotline", "in cambodia"]
+    assert names(api.get(URL, {"country": "th"})) == ["in thailand"]
+
+
+def test_free_filter(api):
+    make_service(name="free", free=True)
+    make_service(name="paid", free=False)
+    assert names(api.get(URL, {"free": "true"})) == ["free"]
+    assert names(api.get(URL, {"free": "false"})) == ["paid"]
+
+
+def test_has_capacity_counts_only_fresh_free_places(api):
+    fresh = make_service(name="fresh")
+    add_capacity(fresh, available=2)
+    stale = make_service(name="stale")
+    add_capacity(stale, available=5, updated=timezone.now() - timedelta(hours=49))
+    full = make_service(name="full")
+    add_capacity(full, available=0)
+    assert names(api.get(URL, {"has_capacity": "true"})) == ["fresh"]
+    assert len(names(api.get(URL, {"has_capacity": "false"}))) == 3
+
+
+def test_q_searches_names_and_descriptions_of_service_and_organisation(api):
+    make_service(name="Riverside shelter", description="Beds for women")
+    make_service(make_organization(name="Coral Counselling Trust"), name="Drop-in")
+    make_service(name="Clinic", description="Medical checks")
+    assert names(api.get(URL, {"q": "shelter"})) == ["Riverside shelter"]
+    assert names(api.get(URL, {"q": "coral"})) == ["Drop-in"]
+    assert names(api.get(URL, {"q": "medical checks"})) == ["Clinic"]
+
+
+def test_status_defaults_to_active(api):
+    make_service(name="active")
+    make_service(name="closed", status="temporarily closed")
+    make_service(name="defunct", status="defunct")
+    assert names(api.get(URL)) == ["active"]
+    assert names(api.get(URL, {"status": "temporarily closed,defunct"})) == ["closed", "defunct"]
+
+
+def test_organization_filter(api):
+    mine = make_organization(name="Mine")
+    make_service(mine, name="mine")
+    make_service(make_organization(name="Other"), name="other")
+    assert names(api.get(URL, {"organization": str(mine.id)})) == ["mine"]
+
+
+def test_unvetted_organisations_are_not_listed(api):
+    make_service(make_organization(vetted=False), name="unvetted")
+    make_service(name="vetted")
+    assert names(api.get(URL)) == ["vetted"]
+
+
+def test_ordering(api):
+    make_service(name="b", at=(13.76, 100.51))
+    make_service(name="a", at=(13.90, 100.51))
+    assert names(api.get(URL, {"lat": 13.76, "lng": 100.51})) == ["b", "a"]
+    assert names(api.get(URL, {"lat": 13.76, "lng": 100.51, "ordering": "name"})) == ["a", "b"]
+    assert names(api.get(URL, {"ordering": "-name"})) == ["b", "a"]
+
+
+def test_pagination_envelope_and_page_size(api):
+    for index in range(5):
+        make_service(name=f"s{index}")
+    body = api.get(URL, {"page_size": 2, "page": 2}).json()
+    assert body["count"] == 5
+    assert [item["name"] for item in body["results"]] == ["s2", "s3"]
+    assert "page=3" in body["next"] and body["previous"]
+
+
+def test_pagination_of_a_distance_search_keeps_nearest_first_across_pages(api):
+    for index in range(5):
+        make_service(name=f"s{index}", at=(13.76 + index * 0.01, 100.5))
+    first = api.get(URL, {"lat": 13.76, "lng": 100.5, "page_size": 2}).json()
+    second = api.get(URL, {"lat": 13.76, "lng": 100.5, "page_size": 2, "page": 2}).json()
+    assert [i["name"] for i in first["results"] + second["results"]] == ["s0", "s1", "s2", "s3"]
+    assert first["count"] == 5
+
+
+def test_sparse_fieldsets(api):
+    make_service(name="x", at=BANGKOK)
+    item = api.get(URL, {"fields": "id,name,distance_km", "lat": BANGKOK[0], "lng": BANGKOK[1]}).json()["results"][0]
+    assert set(item) == {"id", "name", "distance_km"}
+
+
+def test_open_now_uses_each_locations_time_zone(api, monkeypatch):
+    # 2026-11-30 is a Monday. 03:00 UTC is 10:00 in Bangkok and 15:00 in Fiji.
+    moment = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
+    monkeypatch.setattr("referrals.managers.timezone.now", lambda: moment)
+    org = make_organization()
+    bangkok = make_service(org, name="bangkok 9-17", at=BANGKOK)
+    add_hours(bangkok, bangkok.service_at_locations.get().location, weekday=1, opens=(9, 0), closes=(17, 0))
+    suva = make_service(
+        org,
+        name="suva 9-12",
+        at=make_location(org, latitude=-18.14, longitude=178.44, country="FJ", time_zone="Pacific/Fiji"),
+    )
+    add_hours(suva, suva.service_at_locations.get().location, weekday=1, opens=(9, 0), closes=(12, 0))
+    always = make_service(org, name="hotline 24/7")
+    add_hours(always, all_day=True, time_zone="Asia/Manila")
+    night = make_service(org, name="night 20-06 sunday")
+    # Sunday 20:00 to Monday 06:00 in Samoa (UTC+13): Monday 16:00 local at 03:00 UTC, so closed.
+    add_hours(night, weekday=7, opens=(20, 0), closes=(6, 0), time_zone="Pacific/Apia")
+    assert names(api.get(URL, {"open_now": "true"})) == ["bangkok 9-17", "hotline 24/7"]
+
+
+def test_open_now_overnight_span_counts_after_midnight(api, monkeypatch):
+    # Monday 02:00 in Bangkok (Sunday 19:00 UTC): a Sunday 20:00-06:00 night shelter is open.
+    monkeypatch.setattr("referrals.managers.timezone.now", lambda: datetime(2026, 11, 29, 19, 0, tzinfo=UTC))
+    night = make_service(name="night")
+    add_hours(night, weekday=7, opens=(20, 0), closes=(6, 0), time_zone="Asia/Bangkok")
+    day = make_service(name="day")
+    add_hours(day, weekday=1, opens=(8, 0), closes=(17, 0), time_zone="Asia/Bangkok")
+    assert names(api.get(URL, {"open_now": "true"})) == ["night"]
+
+
+def test_detail_returns_the_full_record(api):
+    service = make_service(at=BANGKOK, description="Long text", eligibility_description="Women 18+")
+    body = api.get(f"{URL}{service.id}/").json()
+    assert body["description"] == "Long text"
+    assert body["locations"][0]["address_1"] == "1 Example Road"
+    assert "schedules" in body and "service_areas" in body
+
+
+def test_detail_of_unknown_or_malformed_id_is_a_json_404(api):
+    assert api.get(f"{URL}00000000-0000-0000-0000-000000000000/").status_code == 404
+    response = api.get(f"{URL}not-a-uuid/")
+    assert response.status_code == 404
+    assert response.json()["detail"]
+
+
+def test_taxonomy_endpoints_list_codes(api):
+    for path, code in (
+        ("categories", "housing"),
+        ("populations", "unaccompanied_minors"),
+        ("contexts", "refugee_camp"),
+        ("languages", "km"),
+    ):
+        body = api.get(f"/api/v1/{path}/").json()
+        assert code in [item["code"] for item in body["results"]], path
+
+
+def test_organizations_list_and_detail(api):
+    org = make_organization(name="Lotus Bridge Trust")
+    make_service(org)
+    make_organization(name="Hidden", vetted=False)
+    body = api.get("/api/v1/organizations/").json()
+    assert [item["name"] for item in body["results"]] == ["Lotus Bridge Trust"]
+    assert body["results"][0]["service_count"] == 1
+    assert api.get(f"/api/v1/organizations/{org.id}/").json()["name"] == "Lotus Bridge Trust"
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_a_new_category_is_usable_at_once(api):
+    from referrals.models import Category
+
+    assert api.get(URL, {"category": "sports"}).status_code == 400
+    Category.objects.create(code="sports", name="Sports")
+    make_service(name="football", categories=["sports"])
+    assert names(api.get(URL, {"category": "sports"})) == ["football"]
