@@ -54,9 +54,14 @@ class CodeListField(forms.Field):
         known = set(self.codes())
         unknown = [code for code in value if code not in known]
         if unknown:
-            shown = ", ".join(repr(code[:40]) for code in unknown[:10])
+            # Client text goes into params, never into the message's format string.
             raise ValidationError(
-                f"Unknown code(s): {shown}. Valid codes: {', '.join(sorted(known))}.", code="invalid_choice"
+                "Unknown code(s): %(unknown)s. Valid codes: %(valid)s.",
+                code="invalid_choice",
+                params={
+                    "unknown": ", ".join(repr(code[:40]) for code in unknown[:10]),
+                    "valid": ", ".join(sorted(known)),
+                },
             )
 
 

@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django_countries import countries
-from drf_spectacular.drainage import set_override
+from drf_spectacular.drainage import get_override, set_override
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 
@@ -26,6 +26,9 @@ class _DocumentedFilter(django_filters.Filter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         schema = {**build_basic_type(self.openapi_type), "description": self.extra.get("help_text", "")}
+        for bound, keyword in (("min_value", "minimum"), ("max_value", "maximum")):
+            if self.extra.get(bound) is not None:
+                schema[keyword] = self.extra[bound]
         set_override(self, "field", schema)
 
 
@@ -41,6 +44,10 @@ class CodeListFilter(_DocumentedFilter):
 
     field_class = CodeListField
 
+    def __init__(self, *args, pattern=r"^([A-Za-z0-9_ ]+(,[A-Za-z0-9_ ]+)*)?$", **kwargs):
+        super().__init__(*args, **kwargs)
+        get_override(self, "field")["pattern"] = pattern
+
 
 class BoundingBoxFilter(_DocumentedFilter):
     """A map view's box."""
@@ -53,6 +60,24 @@ class IntegerFilter(_DocumentedFilter):
 
     field_class = forms.IntegerField
     openapi_type = OpenApiTypes.INT
+
+
+class UUIDFilter(_DocumentedFilter):
+    """A UUID; empty means no filter, like every other parameter."""
+
+    field_class = forms.UUIDField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        uuid_pattern = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+        get_override(self, "field")["pattern"] = f"^({uuid_pattern})?$"
+
+
+class FloatFilter(_DocumentedFilter):
+    """A finite number within documented bounds."""
+
+    field_class = forms.FloatField
+    openapi_type = OpenApiTypes.DOUBLE
 
 
 def _codes(model):
@@ -87,20 +112,20 @@ class ServiceSearchForm(forms.Form):
 class ServiceFilterSet(django_filters.FilterSet):
     """Search parameters of `GET /api/v1/services/`."""
 
-    lat = django_filters.NumberFilter(
+    lat = FloatFilter(
         method="filter_point",
         min_value=-90,
         max_value=90,
         help_text="Latitude of the search point (WGS84 decimal degrees, -90 to 90). Needs `lng`. "
         "Results are limited to `radius_km`, carry `distance_km` and are ordered nearest first.",
     )
-    lng = django_filters.NumberFilter(
+    lng = FloatFilter(
         method="filter_point",
         min_value=-180,
         max_value=180,
         help_text="Longitude of the search point (WGS84 decimal degrees, -180 to 180). Needs `lat`.",
     )
-    radius_km = django_filters.NumberFilter(
+    radius_km = FloatFilter(
         method="filter_point",
         min_value=0.1,
         max_value=MAX_RADIUS_KM,
@@ -172,9 +197,9 @@ class ServiceFilterSet(django_filters.FilterSet):
         help_text="Service statuses, comma-separated (`active`, `inactive`, `defunct`, `temporarily closed`); "
         "ANY of them. Default: `active` only.",
     )
-    organization = django_filters.ModelChoiceFilter(
-        queryset=Organization.objects.all(),
-        help_text="UUID of an organisation: only its services.",
+    organization = UUIDFilter(
+        field_name="organization_id",
+        help_text="UUID of an organisation: only its services (none when no such organisation is visible).",
     )
     ordering = django_filters.ChoiceFilter(
         method="filter_ordering",

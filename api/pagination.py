@@ -7,7 +7,7 @@ from rest_framework.pagination import PageNumberPagination
 
 def _positive_int(request, name: str, maximum: int | None = None) -> int | None:
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return None
     try:
         value = int(raw)
@@ -44,3 +44,12 @@ class DirectoryPagination(PageNumberPagination):
         except InvalidPage:
             raise NotFound({"page": [f"Page {page_number} does not exist; there are {paginator.num_pages}."]}) from None
         return list(self.page)
+
+    def get_schema_operation_parameters(self, view):
+        """Document the bounds that `_positive_int` enforces."""
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters

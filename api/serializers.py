@@ -86,8 +86,23 @@ class PhoneSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "extension", "type", "description", "languages"]
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "08:30", "nullable": True}
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time `HH:MM` in the schedule's time zone (no offset: it is local by definition)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class ScheduleSerializer(serializers.ModelSerializer):
     """Opening hours on one weekday (or every day) in the place's time zone."""
+
+    opens_at = LocalTimeField(read_only=True, allow_null=True, help_text="Opening time, local.")
+    closes_at = LocalTimeField(
+        read_only=True, allow_null=True, help_text="Closing time, local; at or before opens_at means the next day."
+    )
 
     location = serializers.PrimaryKeyRelatedField(
         read_only=True, help_text="Location these hours apply at; empty when they apply wherever the service is."

@@ -34,7 +34,6 @@ BAD = [
     ({"bbox": "100,14,101,13"}, "bbox"),
     ({"bbox": "100,-95,101,13"}, "bbox"),
     ({"organization": "not-a-uuid"}, "organization"),
-    ({"organization": "00000000-0000-0000-0000-000000000000"}, "organization"),
     ({"age": "-1"}, "age"),
     ({"age": "15.5"}, "age"),
     ({"age": "old"}, "age"),
@@ -48,6 +47,7 @@ BAD = [
     ({"page_size": "0"}, "page_size"),
     ({"page": "abc"}, "page"),
     ({"page": "-1"}, "page"),
+    ({"page": ""}, "page"),
     ({"q": "x" * 10_000}, "q"),
     ({"fields": "id,secret_address"}, "fields"),
     ({"categroy": "housing"}, "categroy"),
@@ -68,6 +68,18 @@ def test_several_bad_parameters_are_all_named(api):
     assert {"lat", "lng", "category"} <= set(body)
 
 
+def test_unknown_but_well_formed_organization_finds_nothing(api):
+    make_service()
+    body = api.get(URL, {"organization": "00000000-0000-0000-0000-000000000000"}).json()
+    assert body["count"] == 0
+
+
+def test_client_text_with_percent_signs_in_an_error_is_a_400_not_a_500(api):
+    response = api.get("/api/v1/organizations/", {"country": "%s%(x)s;é"})
+    assert response.status_code == 400
+    assert "country" in response.json()
+
+
 def test_page_past_the_end_is_a_json_404_naming_page(api):
     make_service()
     response = api.get(URL, {"page": 5})
@@ -78,6 +90,11 @@ def test_page_past_the_end_is_a_json_404_naming_page(api):
 def test_unknown_parameter_on_other_endpoints_is_refused(api):
     assert "bogus" in api.get("/api/v1/categories/", {"bogus": 1}).json()
     assert "country" in api.get("/api/v1/organizations/", {"country": "ZZ"}).json()
+
+
+def test_an_unsupported_method_is_405_even_with_odd_parameters(api):
+    assert api.generic("TRACE", "/api/v1/categories/?bogus=1").status_code == 405
+    assert api.post("/api/v1/services/?bogus=1", {}).status_code == 405
 
 
 def test_unknown_url_is_a_json_404(client):
