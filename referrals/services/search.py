@@ -51,7 +51,7 @@ def nearest(services: QuerySet, near: NearQuery) -> list[tuple[object, float]]:
         .values_list("service_id", lat_field, lng_field)
     )
     best: dict[object, float] = {}
-    for service_id, latitude, longitude in rows.iterator(chunk_size=2000):
+    for service_id, latitude, longitude in rows:
         distance = distance_km(near.latitude, near.longitude, latitude, longitude)
         if distance <= near.radius_km and distance < best.get(service_id, float("inf")):
             best[service_id] = distance

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from referrals.models import Organization, ServiceCapacity
@@ -33,4 +33,8 @@ class Command(BaseCommand):
             for capacity in capacities:
                 capacity.updated = now - timedelta(minutes=rng.randint(5, 20 * 60))
             ServiceCapacity.objects.bulk_update(capacities, ["updated"])
+        if connection.vendor == "postgresql":
+            # Fresh statistics, or the planner guesses one row per table and picks nested loops.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(f"Demo directory loaded ({Organization.objects.count()} organisations).")
