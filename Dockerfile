@@ -17,4 +17,4 @@ RUN DEVELOPMENT=true python manage.py collectstatic --noinput \
 USER directory
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi", "--config", "gunicorn.conf.py"]

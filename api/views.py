@@ -27,7 +27,7 @@ CODE_PARAMETER = OpenApiParameter(
 
 
 class StrictParamsMixin:
-    """Answers 400 to query parameters the endpoint does not know, so no filter is ever silently ignored."""
+    """Answers 400 to unknown or repeated query parameters, so no filter is ever silently ignored."""
 
     extra_query_params: frozenset[str] = frozenset()
 
@@ -47,10 +47,14 @@ class StrictParamsMixin:
         if getattr(self, request.method.lower(), None) is None:
             return  # DRF answers 405 for the method itself
         allowed = self.allowed_query_params()
-        unknown = sorted(name for name in request.query_params if name not in allowed)
-        if unknown:
-            message = f"Unknown query parameter. Known here: {', '.join(sorted(allowed))}."
-            raise ValidationError({name[:60]: [message] for name in unknown[:20]})
+        errors = {}
+        for name in sorted(request.query_params)[:20]:
+            if name not in allowed:
+                errors[name[:60]] = [f"Unknown query parameter. Known here: {', '.join(sorted(allowed))}."]
+            elif len(request.query_params.getlist(name)) > 1:
+                errors[name] = ["Give this parameter once (use a comma-separated list for several values)."]
+        if errors:
+            raise ValidationError(errors)
 
 
 class SparseFieldsMixin:

@@ -80,6 +80,11 @@ def test_client_text_with_percent_signs_in_an_error_is_a_400_not_a_500(api):
     assert "country" in response.json()
 
 
+def test_a_repeated_parameter_is_refused_not_half_ignored(api):
+    body = api.get(URL + "?lat=13&lat=14&lng=100").json()
+    assert "Give this parameter once" in body["lat"][0]
+
+
 def test_page_past_the_end_is_a_json_404_naming_page(api):
     make_service()
     response = api.get(URL, {"page": 5})
