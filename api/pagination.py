@@ -53,3 +53,16 @@ class DirectoryPagination(PageNumberPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["maximum"] = self.max_page_size
         return parameters
+
+    def get_paginated_response_schema(self, schema):
+        """The envelope, with every field described."""
+        envelope = super().get_paginated_response_schema(schema)
+        descriptions = {
+            "count": "How many results match in all.",
+            "next": "URL of the next page, or null on the last page.",
+            "previous": "URL of the previous page, or null on the first page.",
+            "results": "This page's results.",
+        }
+        for name, description in descriptions.items():
+            envelope["properties"][name]["description"] = description
+        return envelope

@@ -148,8 +148,10 @@ class LocationSerializer(serializers.ModelSerializer):
     distance_km = serializers.SerializerMethodField(
         help_text="Geodesic distance in km from the search point (only when searching with a point)."
     )
-    organization = BriefOrganizationSerializer(read_only=True)
-    phones = PhoneSerializer(many=True, read_only=True)
+    organization = BriefOrganizationSerializer(read_only=True, help_text="The organisation that runs the place.")
+    phones = PhoneSerializer(
+        many=True, read_only=True, help_text="Numbers of the place itself (hidden for a confidential location)."
+    )
     country = serializers.CharField(read_only=True, help_text="ISO 3166-1 alpha-2 country code.")
 
     class Meta:
@@ -254,7 +256,7 @@ class BriefLocationSerializer(LocationSerializer):
 class _ServiceBaseSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     """Fields shared by the list and detail shapes of a service."""
 
-    organization = BriefOrganizationSerializer(read_only=True)
+    organization = BriefOrganizationSerializer(read_only=True, help_text="The organisation that offers the service.")
     categories = serializers.SlugRelatedField(
         slug_field="code", many=True, read_only=True, help_text="Category codes (see /api/v1/categories/)."
     )
@@ -273,7 +275,9 @@ class _ServiceBaseSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         read_only=True,
         help_text="How to get in: walk_in, referral, hotline.",
     )
-    capacity = ServiceCapacitySerializer(source="capacities", many=True, read_only=True)
+    capacity = ServiceCapacitySerializer(
+        source="capacities", many=True, read_only=True, help_text="Free places per unit, with when they were reported."
+    )
     distance_km = serializers.SerializerMethodField(
         help_text="Geodesic distance in km from the search point to the nearest location (only with lat/lng)."
     )
@@ -336,8 +340,10 @@ class ServiceDetailSerializer(_ServiceBaseSerializer):
     """The whole record of a service."""
 
     locations = serializers.SerializerMethodField(help_text="Where the service is given.")
-    schedules = ScheduleSerializer(many=True, read_only=True)
-    service_areas = ServiceAreaSerializer(many=True, read_only=True)
+    schedules = ScheduleSerializer(many=True, read_only=True, help_text="Weekly opening hours, in local time.")
+    service_areas = ServiceAreaSerializer(
+        many=True, read_only=True, help_text="Countries, provinces or circles the service reaches."
+    )
 
     location_serializer_class = LocationSerializer
 
@@ -385,7 +391,7 @@ class ServiceDetailSerializer(_ServiceBaseSerializer):
 class OrganizationSerializer(serializers.ModelSerializer):
     """An organisation."""
 
-    phones = PhoneSerializer(many=True, read_only=True)
+    phones = PhoneSerializer(many=True, read_only=True, help_text="General numbers of the organisation.")
     service_count = serializers.IntegerField(read_only=True, help_text="Active, public services it lists.")
 
     class Meta:

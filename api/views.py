@@ -21,6 +21,9 @@ FIELDS_PARAMETER = OpenApiParameter(
     description="Comma-separated names of the result fields to return (sparse fieldset), e.g. `id,name,distance_km`.",
 )
 
+ID_PARAMETER = OpenApiParameter(
+    "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The record's UUID (404 if not visible to you)."
+)
 CODE_PARAMETER = OpenApiParameter(
     "code", OpenApiTypes.STR, OpenApiParameter.PATH, description="The term's stable code, e.g. `housing`."
 )
@@ -91,7 +94,7 @@ class SparseFieldsMixin:
         "shown by their grid-snapped public point only.",
         parameters=[FIELDS_PARAMETER],
     ),
-    retrieve=extend_schema(summary="A service's whole record", parameters=[FIELDS_PARAMETER]),
+    retrieve=extend_schema(summary="A service's whole record", parameters=[ID_PARAMETER, FIELDS_PARAMETER]),
 )
 class ServiceViewSet(StrictParamsMixin, SparseFieldsMixin, viewsets.ReadOnlyModelViewSet):
     """Services of vetted organisations."""
@@ -144,7 +147,7 @@ class ServiceViewSet(StrictParamsMixin, SparseFieldsMixin, viewsets.ReadOnlyMode
 
 @extend_schema_view(
     list=extend_schema(summary="List organisations"),
-    retrieve=extend_schema(summary="An organisation"),
+    retrieve=extend_schema(summary="An organisation", parameters=[ID_PARAMETER]),
 )
 class OrganizationViewSet(StrictParamsMixin, viewsets.ReadOnlyModelViewSet):
     """Vetted organisations."""
@@ -164,7 +167,9 @@ class OrganizationViewSet(StrictParamsMixin, viewsets.ReadOnlyModelViewSet):
         )
 
 
-@extend_schema_view(retrieve=extend_schema(summary="A location (its public face if confidential)"))
+@extend_schema_view(
+    retrieve=extend_schema(summary="A location (its public face if confidential)", parameters=[ID_PARAMETER])
+)
 class LocationViewSet(StrictParamsMixin, viewsets.GenericViewSet, viewsets.mixins.RetrieveModelMixin):
     """Single locations; a confidential one shows its public face."""
 

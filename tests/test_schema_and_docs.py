@@ -42,6 +42,16 @@ def test_every_operation_and_component_field_is_described(schema):
     assert "ServiceList" in schema["components"]["schemas"]
 
 
+def test_every_response_field_is_described(schema):
+    undescribed = [
+        f"{component}.{name}"
+        for component, definition in schema["components"]["schemas"].items()
+        for name, field in definition.get("properties", {}).items()
+        if not field.get("description")
+    ]
+    assert undescribed == []
+
+
 @pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
 def test_docs_pages_load_their_assets_from_this_server(client, url):
     response = client.get(url)

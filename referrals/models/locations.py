@@ -29,23 +29,63 @@ def validate_time_zone(value: str):
 class Location(models.Model):
     """A place (HSDS location). A confidential one is a safe house whose address must not leak."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey("referrals.Organization", on_delete=models.PROTECT, related_name="locations")
-    location_type = models.CharField(max_length=10, choices=LocationType.choices, default=LocationType.PHYSICAL)
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    latitude = models.FloatField(null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)])
-    longitude = models.FloatField(null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)])
-    address_1 = models.CharField("address", max_length=200, blank=True)
-    address_2 = models.CharField(max_length=200, blank=True)
-    city = models.CharField(max_length=100, blank=True)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, help_text="Stable identifier (UUID).")
+    organization = models.ForeignKey(
+        "referrals.Organization",
+        on_delete=models.PROTECT,
+        related_name="locations",
+        help_text="Organisation that runs this place.",
+    )
+    location_type = models.CharField(
+        max_length=10,
+        choices=LocationType.choices,
+        default=LocationType.PHYSICAL,
+        help_text="physical, postal or virtual.",
+    )
+    name = models.CharField(
+        max_length=200, help_text="Name of the place (never shown to the public for a confidential location)."
+    )
+    description = models.TextField(blank=True, help_text="What the place is like (hidden for a confidential location).")
+    latitude = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text="Exact WGS84 latitude (hidden for a confidential location).",
+    )
+    longitude = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text="Exact WGS84 longitude (hidden for a confidential location).",
+    )
+    address_1 = models.CharField(
+        "address",
+        max_length=200,
+        blank=True,
+        help_text="Street address, first line (hidden for a confidential location).",
+    )
+    address_2 = models.CharField(
+        max_length=200, blank=True, help_text="Street address, second line (hidden for a confidential location)."
+    )
+    city = models.CharField(max_length=100, blank=True, help_text="City or town.")
     region = models.CharField(max_length=100, blank=True, help_text="A region within the country, if any.")
-    state_province = models.CharField("state / province", max_length=100, blank=True)
-    postal_code = models.CharField(max_length=20, blank=True)
+    state_province = models.CharField(
+        "state / province", max_length=100, blank=True, help_text="State, province or division."
+    )
+    postal_code = models.CharField(
+        max_length=20, blank=True, help_text="Postal code (hidden for a confidential location)."
+    )
     country = CountryField(help_text="ISO 3166-1 alpha-2.")
-    time_zone = models.CharField(max_length=50, default="Asia/Bangkok", validators=[validate_time_zone])
+    time_zone = models.CharField(
+        max_length=50,
+        default="Asia/Bangkok",
+        validators=[validate_time_zone],
+        help_text="IANA time zone of the place, e.g. Asia/Bangkok; opening hours are in it.",
+    )
     transportation = models.TextField(blank=True, help_text="How to get there.")
-    accessibility = models.TextField(blank=True)
+    accessibility = models.TextField(
+        blank=True, help_text="Physical access: ramps, lifts, accessible toilets (hidden for a confidential location)."
+    )
     confidential = models.BooleanField(
         default=False,
         help_text="A safe house: the public sees only the city and a grid-snapped approximate point.",
@@ -54,8 +94,8 @@ class Location(models.Model):
     # the centre of the grid cell for confidential ones. Derived on save; never edited by hand.
     public_latitude = models.FloatField(null=True, blank=True, editable=False)
     public_longitude = models.FloatField(null=True, blank=True, editable=False)
-    created = models.DateTimeField(auto_now_add=True)
-    last_modified = models.DateTimeField(auto_now=True, db_index=True)
+    created = models.DateTimeField(auto_now_add=True, help_text="When the record was created.")
+    last_modified = models.DateTimeField(auto_now=True, db_index=True, help_text="When the record last changed.")
 
     objects = LocationQuerySet.as_manager()
 
@@ -106,10 +146,14 @@ class Location(models.Model):
 class ServiceAtLocation(models.Model):
     """That a service is delivered at a location (HSDS service_at_location)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    service = models.ForeignKey("referrals.Service", on_delete=models.CASCADE, related_name="service_at_locations")
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="service_at_locations")
-    description = models.TextField(blank=True)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, help_text="Stable identifier (UUID).")
+    service = models.ForeignKey(
+        "referrals.Service", on_delete=models.CASCADE, related_name="service_at_locations", help_text="The service."
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="service_at_locations", help_text="Where it is delivered."
+    )
+    description = models.TextField(blank=True, help_text="Anything particular to the service at this place.")
 
     class Meta:
         verbose_name = "service at location"
@@ -128,19 +172,33 @@ class ServiceAtLocation(models.Model):
 class Phone(models.Model):
     """A phone number of an organisation, a service (its front door) or a location (HSDS phone)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, help_text="Stable identifier (UUID).")
     organization = models.ForeignKey(
         "referrals.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
     )
     service = models.ForeignKey(
         "referrals.Service", null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
     )
-    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.CASCADE, related_name="phones")
+    location = models.ForeignKey(
+        Location,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="phones",
+        help_text="Location this number belongs to (hidden for a confidential location).",
+    )
     number = models.CharField(max_length=40, help_text="In international format, e.g. +66 2 555 0142.")
-    extension = models.CharField(max_length=10, blank=True)
-    type = models.CharField(max_length=10, choices=PhoneType.choices, default=PhoneType.VOICE)
+    extension = models.CharField(max_length=10, blank=True, help_text="Extension, if any.")
+    type = models.CharField(
+        max_length=10,
+        choices=PhoneType.choices,
+        default=PhoneType.VOICE,
+        help_text="voice, hotline, text, cell, fax or video.",
+    )
     description = models.CharField(max_length=200, blank=True, help_text="E.g. '24-hour intake line'.")
-    languages = models.ManyToManyField("referrals.Language", blank=True, related_name="phones")
+    languages = models.ManyToManyField(
+        "referrals.Language", blank=True, related_name="phones", help_text="Languages spoken on this line."
+    )
 
     class Meta:
         ordering = ["type", "number"]
@@ -168,14 +226,26 @@ class Phone(models.Model):
 class Schedule(models.Model):
     """Weekly opening hours of a service (at one location), in that place's time zone (HSDS schedule)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    service = models.ForeignKey("referrals.Service", on_delete=models.CASCADE, related_name="schedules")
-    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.CASCADE, related_name="schedules")
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, help_text="Stable identifier (UUID).")
+    service = models.ForeignKey(
+        "referrals.Service",
+        on_delete=models.CASCADE,
+        related_name="schedules",
+        help_text="The service these hours belong to.",
+    )
+    location = models.ForeignKey(
+        Location,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="schedules",
+        help_text="Location these hours apply at; empty when they apply wherever the service is.",
+    )
     weekday = models.PositiveSmallIntegerField(
         choices=Weekday.choices, null=True, blank=True, help_text="Empty means every day."
     )
     all_day = models.BooleanField(default=False, help_text="Open the whole day (with an empty weekday: 24/7).")
-    opens_at = models.TimeField(null=True, blank=True)
+    opens_at = models.TimeField(null=True, blank=True, help_text="Opening time, local (HH:MM).")
     closes_at = models.TimeField(
         null=True, blank=True, help_text="A closing time at or before the opening time means the next morning."
     )
@@ -185,7 +255,7 @@ class Schedule(models.Model):
         validators=[validate_time_zone],
         help_text="Only for hours without a location; otherwise the location's time zone.",
     )
-    description = models.CharField(max_length=200, blank=True)
+    description = models.CharField(max_length=200, blank=True, help_text="Notes, e.g. 'Closed on public holidays'.")
 
     class Meta:
         ordering = ["weekday", "opens_at"]

@@ -10,19 +10,19 @@ from referrals.managers import OrganizationQuerySet
 class Organization(models.Model):
     """An NGO, agency or unit that provides services (HSDS organization)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(max_length=200, db_index=True)
-    alternate_name = models.CharField(max_length=200, blank=True)
-    description = models.TextField(blank=True)
-    email = models.EmailField(blank=True)
-    website = models.URLField(blank=True)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, help_text="Stable identifier (UUID).")
+    name = models.CharField(max_length=200, db_index=True, help_text="Name of the organisation.")
+    alternate_name = models.CharField(max_length=200, blank=True, help_text="Other name or acronym.")
+    description = models.TextField(blank=True, help_text="What the organisation does.")
+    email = models.EmailField(blank=True, help_text="General contact email.")
+    website = models.URLField(blank=True, help_text="Website.")
     vetted = models.BooleanField(
         default=False,
         help_text="Set by a moderator once the organisation is known to the network. "
         "Listings of organisations that are not vetted are not public.",
     )
-    created = models.DateTimeField(auto_now_add=True)
-    last_modified = models.DateTimeField(auto_now=True, db_index=True)
+    created = models.DateTimeField(auto_now_add=True, help_text="When the record was created.")
+    last_modified = models.DateTimeField(auto_now=True, db_index=True, help_text="When the record last changed.")
 
     objects = OrganizationQuerySet.as_manager()
 

@@ -16,35 +16,66 @@ AGE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(120)]
 class Service(models.Model):
     """Help that an organisation offers (HSDS service)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey("referrals.Organization", on_delete=models.PROTECT, related_name="services")
-    name = models.CharField(max_length=200)
-    alternate_name = models.CharField(max_length=200, blank=True)
-    description = models.TextField(blank=True)
-    url = models.URLField(blank=True)
-    email = models.EmailField(blank=True)
-    status = models.CharField(max_length=20, choices=ServiceStatus.choices, default=ServiceStatus.ACTIVE)
-    categories = models.ManyToManyField("referrals.Category", related_name="services")
-    populations = models.ManyToManyField("referrals.Population", related_name="services", blank=True)
-    contexts = models.ManyToManyField("referrals.Context", related_name="services", blank=True)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, help_text="Stable identifier (UUID).")
+    organization = models.ForeignKey(
+        "referrals.Organization",
+        on_delete=models.PROTECT,
+        related_name="services",
+        help_text="Organisation that offers the service.",
+    )
+    name = models.CharField(max_length=200, help_text="Name of the service.")
+    alternate_name = models.CharField(max_length=200, blank=True, help_text="Other name or acronym.")
+    description = models.TextField(blank=True, help_text="What the service offers.")
+    url = models.URLField(blank=True, help_text="Web page of the service.")
+    email = models.EmailField(blank=True, help_text="Intake email of the service.")
+    status = models.CharField(
+        max_length=20,
+        choices=ServiceStatus.choices,
+        default=ServiceStatus.ACTIVE,
+        help_text="active, inactive, defunct or temporarily closed.",
+    )
+    categories = models.ManyToManyField(
+        "referrals.Category", related_name="services", help_text="Kinds of help (category codes)."
+    )
+    populations = models.ManyToManyField(
+        "referrals.Population",
+        related_name="services",
+        blank=True,
+        help_text="Groups of people served (population codes).",
+    )
+    contexts = models.ManyToManyField(
+        "referrals.Context", related_name="services", blank=True, help_text="Where or how it operates (context codes)."
+    )
     languages = models.ManyToManyField(
         "referrals.Language", related_name="services", blank=True, help_text="Languages the service is delivered in."
     )
     interpretation_services = models.TextField(blank=True, help_text="Interpretation available on request.")
-    eligibility_description = models.TextField(blank=True)
-    minimum_age = models.PositiveSmallIntegerField(null=True, blank=True, validators=AGE_VALIDATORS)
-    maximum_age = models.PositiveSmallIntegerField(null=True, blank=True, validators=AGE_VALIDATORS)
+    eligibility_description = models.TextField(blank=True, help_text="Who may use it, in words.")
+    minimum_age = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=AGE_VALIDATORS,
+        help_text="Youngest age served, in years (empty: no lower limit).",
+    )
+    maximum_age = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=AGE_VALIDATORS,
+        help_text="Oldest age served, in years (empty: no upper limit).",
+    )
     free = models.BooleanField(default=True, help_text="The service costs the person nothing.")
-    fees_description = models.TextField(blank=True)
+    fees_description = models.TextField(blank=True, help_text="What it costs, in words.")
     application_process = models.TextField(blank=True, help_text="How to get the service, in words.")
-    intake_walk_in = models.BooleanField("walk-in", default=False)
-    intake_referral = models.BooleanField("by referral", default=True)
-    intake_hotline = models.BooleanField("by hotline", default=False)
+    intake_walk_in = models.BooleanField("walk-in", default=False, help_text="People may walk in.")
+    intake_referral = models.BooleanField(
+        "by referral", default=True, help_text="People come referred by a caseworker or agency."
+    )
+    intake_hotline = models.BooleanField("by hotline", default=False, help_text="People come through a hotline.")
     alert = models.TextField(blank=True, help_text="Short-term notice, e.g. closed for flooding.")
     assured_date = models.DateField(null=True, blank=True, help_text="When a person last verified the listing.")
     assurer = models.CharField(max_length=200, blank=True, help_text="Who verified it.")
-    created = models.DateTimeField(auto_now_add=True)
-    last_modified = models.DateTimeField(auto_now=True, db_index=True)
+    created = models.DateTimeField(auto_now_add=True, help_text="When the record was created.")
+    last_modified = models.DateTimeField(auto_now=True, db_index=True, help_text="When the record last changed.")
     # Names and descriptions of the service and its organisation, lower-cased, for keyword search.
     search_text = models.TextField(blank=True, editable=False)
 
@@ -104,15 +135,32 @@ class Service(models.Model):
 class ServiceArea(models.Model):
     """Where a service reaches beyond its own locations: a country, a province or a circle."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_areas")
-    kind = models.CharField(max_length=10, choices=ServiceAreaKind.choices)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, help_text="Stable identifier (UUID).")
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="service_areas", help_text="The service that reaches the area."
+    )
+    kind = models.CharField(max_length=10, choices=ServiceAreaKind.choices, help_text="country, province or radius.")
     name = models.CharField(max_length=200, blank=True, help_text="E.g. 'Mae La camp and surroundings'.")
-    country = CountryField()
-    state_province = models.CharField(max_length=100, blank=True)
-    latitude = models.FloatField(null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)])
-    longitude = models.FloatField(null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)])
-    radius_km = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0.1), MaxValueValidator(500)])
+    country = CountryField(help_text="ISO 3166-1 alpha-2 country code.")
+    state_province = models.CharField(max_length=100, blank=True, help_text="Province or state (for a province area).")
+    latitude = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text="Centre latitude (for a radius area).",
+    )
+    longitude = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text="Centre longitude (for a radius area).",
+    )
+    radius_km = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.1), MaxValueValidator(500)],
+        help_text="Radius in km (for a radius area).",
+    )
 
     class Meta:
         ordering = ["kind", "name"]
@@ -136,12 +184,12 @@ class ServiceArea(models.Model):
 class ServiceCapacity(models.Model):
     """How many places a service has free, per unit, as last reported by a person."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="capacities")
-    unit = models.CharField(max_length=20, choices=CapacityUnit.choices)
-    available = models.PositiveIntegerField()
-    maximum = models.PositiveIntegerField(null=True, blank=True)
-    updated = models.DateTimeField(db_index=True)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, help_text="Stable identifier (UUID).")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="capacities", help_text="The service.")
+    unit = models.CharField(max_length=20, choices=CapacityUnit.choices, help_text="What is counted, e.g. beds_women.")
+    available = models.PositiveIntegerField(help_text="Places free now.")
+    maximum = models.PositiveIntegerField(null=True, blank=True, help_text="Places in all.")
+    updated = models.DateTimeField(db_index=True, help_text="When a person last reported the count.")
 
     class Meta:
         verbose_name_plural = "service capacities"

@@ -12,8 +12,8 @@ class Taxonomy(models.Model):
     code = models.CharField(
         max_length=40, primary_key=True, validators=[code_validator], help_text="Stable code used by the API."
     )
-    name = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
+    name = models.CharField(max_length=100, help_text="Label in English.")
+    description = models.TextField(blank=True, help_text="What the term covers.")
     position = models.PositiveSmallIntegerField(default=100, help_text="Order in lists and pickers.")
 
     class Meta:
@@ -49,7 +49,7 @@ class Language(models.Model):
         help_text="ISO 639-1 code (ISO 639-3 where there is none).",
     )
     name = models.CharField(max_length=60, help_text="English name.")
-    native_name = models.CharField(max_length=60, blank=True)
+    native_name = models.CharField(max_length=60, blank=True, help_text="Name in the language itself.")
 
     class Meta:
         ordering = ["code"]
