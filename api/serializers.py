@@ -122,11 +122,28 @@ class ServiceCapacitySerializer(serializers.ModelSerializer):
 
 
 class ServiceAreaSerializer(serializers.ModelSerializer):
-    """An area a service reaches."""
+    """An area a service reaches. Its centre is grid-snapped when the service runs a confidential location."""
+
+    latitude = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="Centre latitude of a radius area (grid-snapped near a safe house)."
+    )
+    longitude = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="Centre longitude of a radius area (grid-snapped near a safe house)."
+    )
 
     class Meta:
         model = ServiceArea
         fields = ["id", "kind", "name", "country", "state_province", "latitude", "longitude", "radius_km"]
+
+    def to_representation(self, area):
+        """Show the centre the reader may see."""
+        data = super().to_representation(area)
+        hides_a_house = any(
+            not shows_full_face(self.context.get("user"), link.location)
+            for link in area.service.service_at_locations.all()
+        )
+        data["latitude"], data["longitude"] = area.public_center(hides_a_house)
+        return data
 
 
 class LocationSerializer(serializers.ModelSerializer):

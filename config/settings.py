@@ -170,6 +170,9 @@ LOGGING = {
 # Size of the grid cell (degrees) that a confidential location's public point is snapped to.
 # 0.05 degrees is about 5.5 km north-south: enough to hide a house, fine enough to pick a town.
 CONFIDENTIAL_GRID_DEGREES = env_float("CONFIDENTIAL_GRID_DEGREES", 0.05)
+if not 0.01 <= CONFIDENTIAL_GRID_DEGREES <= 1:
+    # A finer grid would publish (nearly) the exact point of a safe house.
+    raise ImproperlyConfigured("CONFIDENTIAL_GRID_DEGREES must be between 0.01 and 1 (about 1 km to 110 km).")
 # Capacity counts for `has_capacity` only when a person updated it within this many hours.
 CAPACITY_FRESH_HOURS = env_int("CAPACITY_FRESH_HOURS", 48)
 # Longest accepted `q` search text, in characters.

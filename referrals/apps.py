@@ -11,7 +11,8 @@ class ReferralsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        """Connect the vocabulary cache's invalidation."""
+        """Connect the signal receivers: public points, and the vocabulary cache's invalidation."""
+        from referrals import signals  # noqa: F401 (registers receivers)
         from referrals.services.vocabularies import connect_signals
 
         connect_signals()

@@ -161,9 +161,46 @@ class OrganizationQuerySet(models.QuerySet):
         return self.filter(vetted=True)
 
 
+# Changing any of these changes what the public may see of a location.
+POINT_INPUTS = frozenset({"latitude", "longitude", "confidential"})
+
+
 class LocationQuerySet(models.QuerySet):
-    """Locations, with the rule for who may see them."""
+    """Locations, with the rule for who may see them, and bulk writes that keep the public point right."""
 
     def visible_to(self, user):
         """Locations of vetted organisations (everyone is a public reader for now)."""
         return self.filter(organization__vetted=True)
+
+    def update(self, **kwargs):
+        """Update, then re-derive the public point of every row whose exact point or flag changed."""
+        if POINT_INPUTS.isdisjoint(kwargs):
+            return super().update(**kwargs)
+        pks = list(self.values_list("pk", flat=True))
+        count = super().update(**kwargs)
+        self.model.objects.filter(pk__in=pks).refresh_public_points()
+        return count
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Bulk insert with the public point derived, as save() would."""
+        objs = list(objs)
+        for location in objs:
+            location.refresh_public_point()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        """Bulk update; the public point follows when the exact point or the flag is among the fields."""
+        objs = list(objs)
+        if not POINT_INPUTS.isdisjoint(fields):
+            for location in objs:
+                location.refresh_public_point()
+            fields = [*fields, "public_latitude", "public_longitude"]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def refresh_public_points(self) -> int:
+        """Re-derive the public point of these locations (after a grid-size change, say); returns the count."""
+        locations = list(self.only("pk", "latitude", "longitude", "confidential"))
+        for location in locations:
+            location.refresh_public_point()
+        models.QuerySet.bulk_update(self, locations, ["public_latitude", "public_longitude"], batch_size=1000)
+        return len(locations)

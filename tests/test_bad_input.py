@@ -85,6 +85,18 @@ def test_a_repeated_parameter_is_refused_not_half_ignored(api):
     assert "Give this parameter once" in body["lat"][0]
 
 
+def test_a_typo_among_many_parameters_is_still_caught(api):
+    names = (
+        "age bbox category context country fields free has_capacity language open_now ordering organization q serves"
+    )
+    params = {name: "" for name in [*names.split(), "status"]}
+    params.update({"page": 1, "page_size": 5, "lat": 13.75, "lng": 100.5, "radius_km": 500, "format": "json"})
+    params["servs"] = "children"
+    response = api.get(URL, params)
+    assert response.status_code == 400
+    assert "servs" in response.json()
+
+
 def test_page_past_the_end_is_a_json_404_naming_page(api):
     make_service()
     response = api.get(URL, {"page": 5})

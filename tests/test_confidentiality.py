@@ -169,3 +169,103 @@ def test_ordinary_locations_show_their_full_face(api):
     location = service.service_at_locations.get().location
     body = api.get(f"/api/v1/locations/{location.id}/").json()
     assert body["address_1"] == "1 Example Road" and body["latitude"] == 13.75 and body["approximate"] is False
+
+
+def test_bulk_update_of_the_flag_rederives_the_public_point():
+    from referrals.models import Location
+
+    location = make_location(latitude=HOUSE[0], longitude=HOUSE[1])
+    Location.objects.filter(pk=location.pk).update(confidential=True)
+    location.refresh_from_db()
+    assert (location.public_latitude, location.public_longitude) == (
+        snap_to_grid(HOUSE[0], CELL),
+        snap_to_grid(HOUSE[1], CELL),
+    )
+    Location.objects.filter(pk=location.pk).update(latitude=13.9)
+    location.refresh_from_db()
+    assert location.public_latitude == snap_to_grid(13.9, CELL)
+
+
+def test_bulk_create_and_bulk_update_derive_the_public_point():
+    from referrals.models import Location
+
+    org = make_organization()
+    (created,) = Location.objects.bulk_create(
+        [Location(organization=org, name="x", latitude=HOUSE[0], longitude=HOUSE[1], country="TH", confidential=True)]
+    )
+    created = Location.objects.get(pk=created.pk)
+    assert created.public_latitude == snap_to_grid(HOUSE[0], CELL)
+    created.latitude = 14.2
+    Location.objects.bulk_update([created], ["latitude"])
+    created.refresh_from_db()
+    assert created.public_latitude == snap_to_grid(14.2, CELL)
+
+
+def test_a_fixture_carrying_an_exact_public_point_cannot_store_it(tmp_path):
+    from django.core.management import call_command
+
+    from referrals.models import Location
+
+    org = make_organization()
+    fixture = tmp_path / "leaky.json"
+    record = {
+        "model": "referrals.location",
+        "pk": "11111111-1111-1111-1111-111111111111",
+        "fields": {
+            **{"organization": str(org.pk), "name": "House", "confidential": True, "country": "TH"},
+            **{"latitude": HOUSE[0], "longitude": HOUSE[1], "public_latitude": HOUSE[0], "public_longitude": HOUSE[1]},
+            **{"time_zone": "Asia/Bangkok", "created": "2026-01-01T00:00:00Z", "last_modified": "2026-01-01T00:00:00Z"},
+        },
+    }
+    fixture.write_text(json.dumps([record]))
+    call_command("loaddata", str(fixture), verbosity=0)
+    stored = Location.objects.get(pk=record["pk"])
+    assert (stored.public_latitude, stored.public_longitude) != HOUSE
+    assert stored.public_latitude == snap_to_grid(HOUSE[0], CELL)
+
+
+def test_refresh_public_points_command_applies_a_new_grid(safe_house):
+    from django.core.management import call_command
+
+    _, location = safe_house
+    with override_settings(CONFIDENTIAL_GRID_DEGREES=0.1):
+        call_command("refresh_public_points", verbosity=0)
+    location.refresh_from_db()
+    assert location.public_latitude == snap_to_grid(HOUSE[0], 0.1)
+
+
+def test_grid_size_outside_safe_bounds_refuses_to_start():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DEVELOPMENT": "true", "CONFIDENTIAL_GRID_DEGREES": "0.000001"}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    command = [sys.executable, "-c", "import django; django.setup()"]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    assert result.returncode != 0
+    assert "CONFIDENTIAL_GRID_DEGREES" in result.stderr
+
+
+def test_outreach_area_around_a_safe_house_shows_a_snapped_centre(api, safe_house):
+    from referrals.models import ServiceArea
+
+    service, _ = safe_house
+    ServiceArea.objects.create(
+        service=service, kind="radius", country="TH", latitude=HOUSE[0], longitude=HOUSE[1], radius_km=5
+    )
+    body = api.get(f"/api/v1/services/{service.id}/").json()
+    area = body["service_areas"][0]
+    assert (area["latitude"], area["longitude"]) == (snap_to_grid(HOUSE[0], CELL), snap_to_grid(HOUSE[1], CELL))
+    assert_no_secrets(body, service.service_at_locations.get().location)
+
+
+def test_outreach_area_of_an_ordinary_service_keeps_its_centre(api):
+    from referrals.models import ServiceArea
+
+    service = make_service(at=(13.75, 100.5))
+    ServiceArea.objects.create(
+        service=service, kind="radius", country="TH", latitude=16.53, longitude=98.52, radius_km=60
+    )
+    area = api.get(f"/api/v1/services/{service.id}/").json()["service_areas"][0]
+    assert (area["latitude"], area["longitude"]) == (16.53, 98.52)

@@ -118,8 +118,7 @@ class Location(models.Model):
         return f"{self.name} ({self.city})" if self.city else self.name
 
     def save(self, *args, **kwargs):
-        """Derive the public point whenever the location is saved."""
-        self.public_latitude, self.public_longitude = self.compute_public_point()
+        """Save (the public point is derived in a pre_save receiver), then align its hours' time zone."""
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "public_latitude", "public_longitude"}
         super().save(*args, **kwargs)
@@ -132,6 +131,10 @@ class Location(models.Model):
             raise ValidationError({"longitude": "Give both latitude and longitude, or neither."})
         if self.location_type == LocationType.PHYSICAL and self.latitude is None and not self.city:
             raise ValidationError({"latitude": "A physical location needs a point or at least a city."})
+
+    def refresh_public_point(self):
+        """Set the public point from the exact point and the confidential flag."""
+        self.public_latitude, self.public_longitude = self.compute_public_point()
 
     def compute_public_point(self) -> tuple[float | None, float | None]:
         """The point public readers may see: exact, or grid-snapped when confidential."""

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -9,6 +10,7 @@ from django_countries.fields import CountryField
 
 from referrals.choices import CapacityUnit, IntakeMethod, ServiceAreaKind, ServiceStatus
 from referrals.managers import ServiceQuerySet
+from referrals.services.geo import snap_to_grid
 
 AGE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(120)]
 
@@ -167,6 +169,16 @@ class ServiceArea(models.Model):
 
     def __str__(self):
         return self.name or f"{self.get_kind_display()} {self.country}"
+
+    def public_center(self, confidential_service: bool) -> tuple[float | None, float | None]:
+        """The centre public readers may see: grid-snapped when the service runs a confidential location.
+
+        An outreach area drawn around a safe house would otherwise publish the house's point.
+        """
+        if self.latitude is None or self.longitude is None or not confidential_service:
+            return self.latitude, self.longitude
+        cell = settings.CONFIDENTIAL_GRID_DEGREES
+        return snap_to_grid(self.latitude, cell), snap_to_grid(self.longitude, cell)
 
     def clean(self):
         """Each kind needs its own fields."""
