@@ -6,12 +6,12 @@ from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django_countries.fields import CountryField
 
 from referrals.choices import LocationType, PhoneType, Weekday
 from referrals.managers import LocationQuerySet
+from referrals.models.validators import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
 from referrals.services.geo import snap_to_grid
 
 
@@ -49,13 +49,13 @@ class Location(models.Model):
     latitude = models.FloatField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        validators=LATITUDE_VALIDATORS,
         help_text="Exact WGS84 latitude (hidden for a confidential location).",
     )
     longitude = models.FloatField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        validators=LONGITUDE_VALIDATORS,
         help_text="Exact WGS84 longitude (hidden for a confidential location).",
     )
     address_1 = models.CharField(

@@ -10,9 +10,8 @@ from django_countries.fields import CountryField
 
 from referrals.choices import CapacityUnit, IntakeMethod, ServiceAreaKind, ServiceStatus
 from referrals.managers import ServiceQuerySet
+from referrals.models.validators import AGE_VALIDATORS, LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
 from referrals.services.geo import snap_to_grid
-
-AGE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(120)]
 
 
 class Service(models.Model):
@@ -148,13 +147,13 @@ class ServiceArea(models.Model):
     latitude = models.FloatField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        validators=LATITUDE_VALIDATORS,
         help_text="Centre latitude (for a radius area).",
     )
     longitude = models.FloatField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        validators=LONGITUDE_VALIDATORS,
         help_text="Centre longitude (for a radius area).",
     )
     radius_km = models.FloatField(
