@@ -9,6 +9,7 @@ from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 
 from api.fields import BoundingBoxField, CodeListField, StrictBooleanField
+from api.permissions import get_viewer
 from referrals.choices import ServiceStatus
 from referrals.models import Category, Context, Language, Organization, Population, Service
 from referrals.services.search import NearQuery, within_box
@@ -254,8 +255,8 @@ class ServiceFilterSet(django_filters.FilterSet):
         return queryset
 
     def filter_bbox(self, queryset, name, value):
-        """Services with a location inside the box."""
-        return within_box(queryset, value)
+        """Services with a location inside the box (by the point this reader may see)."""
+        return within_box(queryset, value, get_viewer(self.request) if self.request is not None else None)
 
     def filter_category(self, queryset, name, value):
         """Services in any of the categories."""

@@ -1,5 +1,6 @@
 """OpenAPI generation tweaks: documented error bodies, and confidential faces' optional fields."""
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 
 VALIDATION_ERROR = {
@@ -33,6 +34,15 @@ class DirectoryAutoSchema(AutoSchema):
             )
         return responses
 
+    def get_operation(self, *args, **kwargs):
+        """Path parameters without their own description get one (the field's, or a plain default)."""
+        operation = super().get_operation(*args, **kwargs)
+        for parameter in (operation or {}).get("parameters", []):
+            if parameter.get("in") == "path" and not parameter.get("description"):
+                fallback = "The record's identifier (404 if it is not visible to you)."
+                parameter["description"] = parameter.get("schema", {}).get("description") or fallback
+        return operation
+
     def _map_basic_serializer(self, serializer, direction):
         """Fields outside a serializer's `Meta.public_fields` may be absent (a confidential public face)."""
         schema = super()._map_basic_serializer(serializer, direction)
@@ -40,3 +50,19 @@ class DirectoryAutoSchema(AutoSchema):
         if public_fields is not None and "required" in schema:
             schema["required"] = [name for name in schema["required"] if name in public_fields]
         return schema
+
+
+class PartnerKeyScheme(OpenApiAuthenticationExtension):
+    """Documents `Authorization: Api-Key <key>` for partner apps."""
+
+    target_class = "api.authentication.PartnerKeyAuthentication"
+    name = "partnerApiKey"
+
+    def get_security_definition(self, auto_schema):
+        """An API key in the Authorization header, prefixed with `Api-Key `."""
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "Partner apps: `Authorization: Api-Key <key>` (keys are issued by moderators).",
+        }

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from api.views import healthz
+from api.views.directory import healthz
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
@@ -17,5 +17,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
-handler404 = "api.views.not_found"
-handler500 = "api.views.server_error"
+handler404 = "api.views.directory.not_found"
+handler500 = "api.views.directory.server_error"

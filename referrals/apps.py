@@ -12,7 +12,10 @@ class ReferralsConfig(AppConfig):
 
     def ready(self):
         """Connect the signal receivers: public points, and the vocabulary cache's invalidation."""
-        from referrals import signals  # noqa: F401 (registers receivers)
+        from django.db.models.signals import post_migrate
+
+        from referrals import signals
         from referrals.services.vocabularies import connect_signals
 
         connect_signals()
+        post_migrate.connect(signals.ensure_moderators_group, sender=self, dispatch_uid="ensure-moderators-group")

@@ -12,9 +12,27 @@ from django.utils import timezone
 class ServiceQuerySet(models.QuerySet):
     """Services, with the rules for who may see them and how they are searched."""
 
-    def visible_to(self, user):
-        """Services the user may see: for now, those of vetted organisations (everyone is a public reader)."""
-        return self.filter(organization__vetted=True)
+    def visible_to(self, viewer):
+        """Services of vetted organisations; members also see their own unvetted organisation's; moderators all."""
+        if viewer.is_moderator:
+            return self.all()
+        return self.filter(Q(organization__vetted=True) | Q(organization_id__in=viewer.member_org_ids))
+
+    def editable_by(self, viewer):
+        """Services the viewer may change: their organisations' (moderators: all)."""
+        return self.all() if viewer.is_moderator else self.filter(organization_id__in=viewer.member_org_ids)
+
+    def administrable_by(self, viewer):
+        """Services whose listing the viewer may verify: their admin organisations' (moderators: all)."""
+        return self.all() if viewer.is_moderator else self.filter(organization_id__in=viewer.admin_org_ids)
+
+    def stale(self, today=None):
+        """Listings no person has verified within STALE_AFTER_DAYS."""
+        return self.filter(Q(assured_date__isnull=True) | Q(assured_date__lt=stale_before(today)))
+
+    def fresh(self, today=None):
+        """Listings verified within STALE_AFTER_DAYS."""
+        return self.filter(assured_date__gte=stale_before(today))
 
     def with_listing_relations(self):
         """Load what a search result shows, in a constant number of queries whatever the page size."""
@@ -129,6 +147,33 @@ class ServiceQuerySet(models.QuerySet):
         return queryset
 
 
+def stale_before(today=None):
+    """The oldest verification date that still counts as fresh."""
+    today = today or timezone.localdate()
+    return today - timedelta(days=settings.STALE_AFTER_DAYS)
+
+
+class OwnedQuerySet(models.QuerySet):
+    """Records beneath a service or location (phones, hours, areas, links): editable by the owners."""
+
+    # The path from the record to its organisation's id, e.g. "service__organization_id".
+    organization_paths: tuple[str, ...] = ()
+
+    def editable_by(self, viewer):
+        """Records of the viewer's organisations (moderators: all)."""
+        if viewer.is_moderator:
+            return self.all()
+        condition = Q(pk__in=[])
+        for path in self.organization_paths:
+            condition |= Q(**{f"{path}__in": viewer.member_org_ids})
+        return self.filter(condition)
+
+
+def owned_queryset(*paths):
+    """An OwnedQuerySet class for a model whose organisation is reached by any of the paths."""
+    return type("OwnedQuerySet", (OwnedQuerySet,), {"organization_paths": paths})
+
+
 def search_document():
     """The full-text document of a service (PostgreSQL only); indexed by a GIN index of the same expression."""
     from django.contrib.postgres.search import SearchVector
@@ -156,9 +201,15 @@ def _open_in_local_time(local: datetime) -> Q:
 class OrganizationQuerySet(models.QuerySet):
     """Organisations, with the rule for who may see them."""
 
-    def visible_to(self, user):
-        """Vetted organisations (everyone is a public reader for now)."""
-        return self.filter(vetted=True)
+    def visible_to(self, viewer):
+        """Vetted organisations, plus one's own; moderators see all."""
+        if viewer.is_moderator:
+            return self.all()
+        return self.filter(Q(vetted=True) | Q(pk__in=viewer.member_org_ids))
+
+    def editable_by(self, viewer):
+        """Organisations whose listings the viewer keeps."""
+        return self.all() if viewer.is_moderator else self.filter(pk__in=viewer.member_org_ids)
 
 
 # Changing any of these changes what the public may see of a location.
@@ -168,9 +219,15 @@ POINT_INPUTS = frozenset({"latitude", "longitude", "confidential"})
 class LocationQuerySet(models.QuerySet):
     """Locations, with the rule for who may see them, and bulk writes that keep the public point right."""
 
-    def visible_to(self, user):
-        """Locations of vetted organisations (everyone is a public reader for now)."""
-        return self.filter(organization__vetted=True)
+    def visible_to(self, viewer):
+        """Locations of vetted organisations, plus one's own; moderators see all."""
+        if viewer.is_moderator:
+            return self.all()
+        return self.filter(Q(organization__vetted=True) | Q(organization_id__in=viewer.member_org_ids))
+
+    def editable_by(self, viewer):
+        """Locations the viewer may change."""
+        return self.all() if viewer.is_moderator else self.filter(organization_id__in=viewer.member_org_ids)
 
     def update(self, **kwargs):
         """Update, then re-derive the public point of every row whose exact point or flag changed."""

@@ -14,3 +14,14 @@ def derive_public_point(sender, instance, raw=False, **kwargs):
     location must not be able to store it.
     """
     instance.refresh_public_point()
+
+
+def ensure_moderators_group(sender, **kwargs):
+    """After migrations: the moderators group exists and may work on every directory record in the admin."""
+    from django.contrib.auth.models import Group, Permission
+
+    from referrals.services.roles import MODERATORS_GROUP
+
+    group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    apps = ("referrals", "knox", "rest_framework_api_key", "axes")
+    group.permissions.add(*Permission.objects.filter(content_type__app_label__in=apps))

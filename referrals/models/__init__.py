@@ -1,18 +1,36 @@
 """The directory's domain model, aligned with Open Referral HSDS 3.x names."""
 
+from referrals.models.accounts import (
+    Caseworker,
+    Disclosure,
+    MemberRole,
+    Membership,
+    PartnerKey,
+    Report,
+    ReportReason,
+    ReportStatus,
+)
 from referrals.models.locations import Location, Phone, Schedule, ServiceAtLocation
 from referrals.models.organizations import Organization
 from referrals.models.services import Service, ServiceArea, ServiceCapacity
 from referrals.models.taxonomies import Category, Context, Language, Population
 
 __all__ = [
+    "Caseworker",
     "Category",
     "Context",
+    "Disclosure",
     "Language",
     "Location",
+    "MemberRole",
+    "Membership",
     "Organization",
+    "PartnerKey",
     "Phone",
     "Population",
+    "Report",
+    "ReportReason",
+    "ReportStatus",
     "Schedule",
     "Service",
     "ServiceArea",

@@ -8,9 +8,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from referrals.choices import LocationType, PhoneType, Weekday
-from referrals.managers import LocationQuerySet
+from referrals.managers import LocationQuerySet, owned_queryset
 from referrals.models.validators import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
 from referrals.services.geo import snap_to_grid
 
@@ -99,6 +100,8 @@ class Location(models.Model):
 
     objects = LocationQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name", "id"]
         indexes = [
@@ -131,6 +134,17 @@ class Location(models.Model):
             raise ValidationError({"longitude": "Give both latitude and longitude, or neither."})
         if self.location_type == LocationType.PHYSICAL and self.latitude is None and not self.city:
             raise ValidationError({"latitude": "A physical location needs a point or at least a city."})
+        if self.confidential and self.organization_id and not self.has_front_door():
+            raise ValidationError(
+                {"confidential": "A confidential location needs a front-door contact first: add an intake phone to "
+                 "the organisation or to one of its services, so that people can be referred without the address."}
+            )  # fmt: skip
+
+    def has_front_door(self) -> bool:
+        """Whether the organisation has a phone the public may call instead of coming to the door."""
+        return Phone.objects.filter(
+            models.Q(organization_id=self.organization_id) | models.Q(service__organization_id=self.organization_id)
+        ).exists()
 
     def refresh_public_point(self):
         """Set the public point from the exact point and the confidential flag."""
@@ -157,6 +171,9 @@ class ServiceAtLocation(models.Model):
         Location, on_delete=models.CASCADE, related_name="service_at_locations", help_text="Where it is delivered."
     )
     description = models.TextField(blank=True, help_text="Anything particular to the service at this place.")
+
+    objects = owned_queryset("service__organization_id").as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "service at location"
@@ -202,6 +219,9 @@ class Phone(models.Model):
     languages = models.ManyToManyField(
         "referrals.Language", blank=True, related_name="phones", help_text="Languages spoken on this line."
     )
+
+    objects = owned_queryset("organization_id", "service__organization_id", "location__organization_id").as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["type", "number"]
@@ -259,6 +279,9 @@ class Schedule(models.Model):
         help_text="Only for hours without a location; otherwise the location's time zone.",
     )
     description = models.CharField(max_length=200, blank=True, help_text="Notes, e.g. 'Closed on public holidays'.")
+
+    objects = owned_queryset("service__organization_id").as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["weekday", "opens_at"]

@@ -3,6 +3,7 @@
 import uuid
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from referrals.managers import OrganizationQuerySet
 
@@ -25,6 +26,8 @@ class Organization(models.Model):
     last_modified = models.DateTimeField(auto_now=True, db_index=True, help_text="When the record last changed.")
 
     objects = OrganizationQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name", "id"]

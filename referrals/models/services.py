@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from referrals.choices import CapacityUnit, IntakeMethod, ServiceAreaKind, ServiceStatus
-from referrals.managers import ServiceQuerySet
+from referrals.managers import ServiceQuerySet, owned_queryset
 from referrals.models.validators import AGE_VALIDATORS, LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
 from referrals.services.geo import snap_to_grid
 
@@ -81,6 +82,8 @@ class Service(models.Model):
     search_text = models.TextField(blank=True, editable=False)
 
     objects = ServiceQuerySet.as_manager()
+
+    history = HistoricalRecords(m2m_fields=[categories, populations, contexts, languages])
 
     class Meta:
         ordering = ["name", "id"]
@@ -163,6 +166,9 @@ class ServiceArea(models.Model):
         help_text="Radius in km (for a radius area).",
     )
 
+    objects = owned_queryset("service__organization_id").as_manager()
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["kind", "name"]
 
@@ -201,6 +207,9 @@ class ServiceCapacity(models.Model):
     available = models.PositiveIntegerField(help_text="Places free now.")
     maximum = models.PositiveIntegerField(null=True, blank=True, help_text="Places in all.")
     updated = models.DateTimeField(db_index=True, help_text="When a person last reported the count.")
+
+    objects = owned_queryset("service__organization_id").as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "service capacities"

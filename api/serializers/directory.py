@@ -1,4 +1,4 @@
-"""Serializers of the read API. Confidential locations fail closed: only declared public fields leave."""
+"""Read shapes of the directory. Confidential locations fail closed: only declared public fields leave."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -20,6 +20,7 @@ from referrals.models import (
 )
 from referrals.services.disclosure import shows_full_face
 from referrals.services.geo import distance_km
+from referrals.services.listings import capacity_is_fresh, is_stale
 
 
 class SparseFieldsMixin:
@@ -116,9 +117,19 @@ class ScheduleSerializer(serializers.ModelSerializer):
 class ServiceCapacitySerializer(serializers.ModelSerializer):
     """Free places per unit, with when a person last reported them."""
 
+    fresh = serializers.SerializerMethodField(
+        help_text="True when reported within the freshness window (CAPACITY_FRESH_HOURS, 48 h by default); "
+        "only fresh counts match has_capacity=true."
+    )
+
     class Meta:
         model = ServiceCapacity
-        fields = ["unit", "available", "maximum", "updated"]
+        fields = ["unit", "available", "maximum", "updated", "fresh"]
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_fresh(self, capacity) -> bool:
+        """Whether the count is recent enough to trust."""
+        return capacity_is_fresh(capacity)
 
 
 class ServiceAreaSerializer(serializers.ModelSerializer):
@@ -139,7 +150,7 @@ class ServiceAreaSerializer(serializers.ModelSerializer):
         """Show the centre the reader may see."""
         data = super().to_representation(area)
         hides_a_house = any(
-            not shows_full_face(self.context.get("user"), link.location)
+            not shows_full_face(self.context.get("viewer"), link.location)
             for link in area.service.service_at_locations.all()
         )
         data["latitude"], data["longitude"] = area.public_center(hides_a_house)
@@ -219,7 +230,7 @@ class LocationSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         """The full face where the reader may see it, else only the public fields and the public point."""
-        full_face = shows_full_face(self.context.get("user"), instance)
+        full_face = shows_full_face(self.context.get("viewer"), instance)
         data = super().to_representation(instance)
         if full_face:
             data["latitude"], data["longitude"] = instance.latitude, instance.longitude
@@ -298,8 +309,16 @@ class _ServiceBaseSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     distance_km = serializers.SerializerMethodField(
         help_text="Geodesic distance in km from the search point to the nearest location (only with lat/lng)."
     )
+    stale = serializers.SerializerMethodField(
+        help_text="True when no person has verified the listing within STALE_AFTER_DAYS (180 by default)."
+    )
 
     location_serializer_class = BriefLocationSerializer
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_stale(self, service) -> bool:
+        """Whether the listing is overdue for verification."""
+        return is_stale(service)
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_distance_km(self, service):
@@ -344,6 +363,7 @@ class ServiceListSerializer(_ServiceBaseSerializer):
             "capacity",
             "alert",
             "assured_date",
+            "stale",
             "last_modified",
         ]
 
@@ -396,6 +416,7 @@ class ServiceDetailSerializer(_ServiceBaseSerializer):
             "alert",
             "assured_date",
             "assurer",
+            "stale",
             "last_modified",
         ]
 

@@ -1,0 +1,61 @@
+"""Permission classes. Which records a user may touch is decided by querysets (404 otherwise), not here."""
+
+from rest_framework import permissions
+
+from referrals.models import PartnerKey
+from referrals.services.roles import PUBLIC, Viewer
+
+
+def get_viewer(request) -> Viewer:
+    """The request's Viewer, looked up once and kept on the request."""
+    viewer = getattr(request, "_directory_viewer", None)
+    if viewer is None:
+        user = getattr(request, "user", None)
+        auth = getattr(request, "auth", None)
+        key = auth if isinstance(auth, PartnerKey) else None
+        viewer = Viewer.for_request(user, key) if (user is not None or key is not None) else PUBLIC
+        request._directory_viewer = viewer
+    return viewer
+
+
+class ReadOrEditOwn(permissions.BasePermission):
+    """Anyone may read; writing needs a signed-in person (a partner key alone cannot write)."""
+
+    message = "Sign in to change listings."
+
+    def has_permission(self, request, view):
+        """Reads for all; writes for signed-in users, whose querysets then limit what they reach."""
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return bool(request.user and request.user.is_authenticated)
+
+
+class IsModerator(permissions.BasePermission):
+    """Moderators only."""
+
+    message = "Only moderators may do this."
+
+    def has_permission(self, request, view):
+        """The viewer is a moderator."""
+        return get_viewer(request).is_moderator
+
+
+class IsVettedCaseworkerOrModerator(permissions.BasePermission):
+    """Vetted caseworkers (and moderators)."""
+
+    message = "Only vetted caseworkers may do this."
+
+    def has_permission(self, request, view):
+        """The viewer is a vetted caseworker or a moderator."""
+        viewer = get_viewer(request)
+        return viewer.is_vetted_caseworker or viewer.is_moderator
+
+
+class IsSignedIn(permissions.BasePermission):
+    """A signed-in person."""
+
+    message = "Sign in first."
+
+    def has_permission(self, request, view):
+        """The user is authenticated."""
+        return bool(request.user and request.user.is_authenticated)

@@ -1,0 +1,224 @@
+"""Shapes for accounts: sign-up, login, members, caseworkers, disclosures, reports and history."""
+
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django_countries.serializer_fields import CountryField
+from rest_framework import serializers
+
+from referrals.models import (
+    Caseworker,
+    Disclosure,
+    MemberRole,
+    Membership,
+    Organization,
+    Report,
+    ReportReason,
+    ReportStatus,
+)
+
+__all__ = [
+    "CaseworkerSerializer",
+    "CaseworkerSignupSerializer",
+    "DisclosureSerializer",
+    "HistoryEntrySerializer",
+    "LoginSerializer",
+    "MembershipSerializer",
+    "MembershipWriteSerializer",
+    "ProviderSignupSerializer",
+    "ReportResolveSerializer",
+    "ReportSerializer",
+    "TokenSerializer",
+    "WhoAmISerializer",
+]
+
+User = get_user_model()
+
+
+class LoginSerializer(serializers.Serializer):
+    """Username and password."""
+
+    username = serializers.CharField(max_length=150, help_text="Your username.")
+    password = serializers.CharField(
+        max_length=200, write_only=True, style={"input_type": "password"}, help_text="Your password."
+    )
+
+
+class TokenSerializer(serializers.Serializer):
+    """A token to send as `Authorization: Token <token>` until it expires."""
+
+    token = serializers.CharField(help_text="The token; keep it secret. It is shown only once.")
+    expiry = serializers.DateTimeField(help_text="When the token stops working.")
+
+
+class WhoAmISerializer(serializers.Serializer):
+    """The signed-in user's roles."""
+
+    username = serializers.CharField(help_text="Username.")
+    is_moderator = serializers.BooleanField(help_text="Vets organisations and caseworkers; edits anything.")
+    is_vetted_caseworker = serializers.BooleanField(help_text="Sees confidential locations in full (logged).")
+    memberships = serializers.ListField(
+        child=serializers.DictField(), help_text="Organisations you keep listings for: organization id and role."
+    )
+
+
+class _NewUserSerializer(serializers.Serializer):
+    """Fields of a new account."""
+
+    username = serializers.RegexField(r"^[\w.@+-]{3,150}$", help_text="3-150 letters, digits and @.+-_ characters.")
+    password = serializers.CharField(max_length=200, write_only=True, help_text="At least 12 characters, not common.")
+    email = serializers.EmailField(help_text="For password resets and reminders.")
+
+    def validate_username(self, value):
+        """Usernames are unique; the message does not say whose."""
+        if User.objects.filter(username__iexact=value).exists():
+            raise serializers.ValidationError("Choose another username.")
+        return value
+
+    def validate(self, attrs):
+        """Django's password validators."""
+        try:
+            password_validation.validate_password(
+                attrs["password"], User(username=attrs["username"], email=attrs["email"])
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password": list(exc.messages)}) from exc
+        return attrs
+
+    def _create_user(self, data):
+        return User.objects.create_user(username=data["username"], password=data["password"], email=data["email"])
+
+
+class ProviderSignupSerializer(_NewUserSerializer):
+    """A provider registers with their organisation; its listings stay private until a moderator vets it."""
+
+    organization_name = serializers.CharField(max_length=200, help_text="Your organisation's name.")
+    organization_description = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000, help_text="What it does."
+    )
+    organization_email = serializers.EmailField(required=False, allow_blank=True, help_text="General contact email.")
+    organization_website = serializers.URLField(required=False, allow_blank=True, help_text="Website.")
+
+    @transaction.atomic
+    def create(self, validated_data):
+        """The user, the (unvetted) organisation, and the user as its admin."""
+        user = self._create_user(validated_data)
+        organization = Organization.objects.create(
+            name=validated_data["organization_name"],
+            description=validated_data.get("organization_description", ""),
+            email=validated_data.get("organization_email", ""),
+            website=validated_data.get("organization_website", ""),
+            vetted=False,
+        )
+        Membership.objects.create(user=user, organization=organization, role=MemberRole.ADMIN)
+        return organization
+
+
+class CaseworkerSignupSerializer(_NewUserSerializer):
+    """A caseworker registers; a moderator vets them before they see confidential details."""
+
+    agency = serializers.CharField(max_length=200, help_text="Unit, NGO, embassy or hotline you work for.")
+    country = CountryField(required=False, allow_blank=True, help_text="Country you work in (ISO 3166-1 alpha-2).")
+
+    @transaction.atomic
+    def create(self, validated_data):
+        """The user and their (unvetted) caseworker profile."""
+        user = self._create_user(validated_data)
+        return Caseworker.objects.create(
+            user=user, agency=validated_data["agency"], country=validated_data.get("country", "")
+        )
+
+
+class CaseworkerSerializer(serializers.ModelSerializer):
+    """A caseworker, as moderators see them."""
+
+    username = serializers.CharField(source="user.username", read_only=True, help_text="Username.")
+    email = serializers.EmailField(source="user.email", read_only=True, help_text="Email.")
+
+    class Meta:
+        model = Caseworker
+        fields = ["id", "username", "email", "agency", "country", "vetted", "vetted_at", "created"]
+        read_only_fields = fields
+        extra_kwargs = {
+            "id": {"help_text": "Caseworker id."},
+            "vetted_at": {"help_text": "When vetted."},
+            "created": {"help_text": "When they registered."},
+        }
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    """A member of an organisation."""
+
+    user_id = serializers.IntegerField(source="user.id", read_only=True, help_text="The member's user id.")
+    username = serializers.CharField(source="user.username", read_only=True, help_text="The member's username.")
+
+    class Meta:
+        model = Membership
+        fields = ["user_id", "username", "role", "created"]
+        read_only_fields = ["user_id", "username", "created"]
+
+
+class MembershipWriteSerializer(serializers.Serializer):
+    """Add a registered user to your organisation, or change their role."""
+
+    username = serializers.CharField(max_length=150, required=False, help_text="Username of the person to add.")
+    role = serializers.ChoiceField(choices=MemberRole.choices, help_text="editor or admin.")
+
+
+class DisclosureSerializer(serializers.ModelSerializer):
+    """One full-face disclosure of a confidential location."""
+
+    username = serializers.CharField(source="user.username", read_only=True, default=None, help_text="Caseworker.")
+    partner = serializers.CharField(source="partner_key.name", read_only=True, default=None, help_text="Partner key.")
+
+    class Meta:
+        model = Disclosure
+        fields = ["id", "at", "username", "partner", "location", "endpoint"]
+        read_only_fields = fields
+        extra_kwargs = {"id": {"help_text": "Log entry id."}}
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    """A report that a listing is wrong."""
+
+    reason = serializers.ChoiceField(choices=ReportReason.choices, help_text="What is wrong.")
+    note = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, help_text="Details; never a client's name or contact."
+    )
+
+    class Meta:
+        model = Report
+        fields = ["id", "service", "reason", "note", "status", "created", "resolved_at", "resolution_note"]
+        read_only_fields = ["id", "service", "status", "created", "resolved_at", "resolution_note"]
+
+
+class ReportResolveSerializer(serializers.Serializer):
+    """Close a report."""
+
+    status = serializers.ChoiceField(
+        choices=[ReportStatus.RESOLVED, ReportStatus.DISMISSED], help_text="resolved (corrected) or dismissed."
+    )
+    resolution_note = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, help_text="What was done."
+    )
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    """One field's change."""
+
+    field = serializers.CharField(help_text="Field name.")
+    old = serializers.JSONField(allow_null=True, help_text="Value before (null when created).")
+    new = serializers.JSONField(allow_null=True, help_text="Value after (null when deleted).")
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One change to a listing or a record beneath it."""
+
+    at = serializers.DateTimeField(help_text="When.")
+    user = serializers.CharField(allow_null=True, help_text="Who (username), if known.")
+    record = serializers.CharField(help_text="What kind of record: service, location, phone, schedule, ...")
+    record_id = serializers.CharField(help_text="Its id.")
+    action = serializers.ChoiceField(
+        choices=["created", "changed", "deleted"], help_text="created, changed or deleted."
+    )
+    changes = FieldChangeSerializer(many=True, help_text="Each field's old and new value.")

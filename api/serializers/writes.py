@@ -1,0 +1,301 @@
+"""Input shapes for providers' writes. Validation lives in the models: every write runs full_clean()."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from api.permissions import get_viewer
+from referrals.choices import CapacityUnit, IntakeMethod
+from referrals.models import (
+    Category,
+    Context,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    Population,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+)
+
+__all__ = [
+    "CapacityReportSerializer",
+    "CapacityUpdateSerializer",
+    "LocationWriteSerializer",
+    "OrganizationWriteSerializer",
+    "PhoneWriteSerializer",
+    "ScheduleWriteSerializer",
+    "ServiceAreaWriteSerializer",
+    "ServiceAtLocationSerializer",
+    "ServiceWriteSerializer",
+]
+
+
+class OwnedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference to a record the writer may edit; anything else reads as 'does not exist' (no leak)."""
+
+    def get_queryset(self):
+        """Only the writer's own records."""
+        return super().get_queryset().editable_by(get_viewer(self.context["request"]))
+
+
+class ValidatedModelSerializer(serializers.ModelSerializer):
+    """Runs the model's full_clean() on the would-be instance, so each rule lives in the model once."""
+
+    def validate(self, attrs):
+        """Apply the plain fields to a copy of the instance and let the model judge it."""
+        attrs = super().validate(attrs)
+        plain = {name: value for name, value in attrs.items() if not self._is_many(name)}
+        values = self._current_values()
+        for name in plain:
+            values.pop(self.Meta.model._meta.get_field(name).attname, None)
+        instance = self.Meta.model(**{**values, **plain})
+        try:
+            instance.full_clean(exclude=self._many_fields())
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
+        return attrs
+
+    def _current_values(self):
+        if self.instance is None:
+            return {}
+        return {field.attname: getattr(self.instance, field.attname) for field in self.Meta.model._meta.concrete_fields}
+
+    def _many_fields(self):
+        return [field.name for field in self.Meta.model._meta.many_to_many]
+
+    def _is_many(self, name):
+        return name in self._many_fields()
+
+
+class ServiceWriteSerializer(ValidatedModelSerializer):
+    """Create or change a service of one's own organisation."""
+
+    organization = OwnedRelatedField(
+        queryset=Organization.objects.all(), help_text="UUID of your organisation (it cannot change later)."
+    )
+    categories = serializers.SlugRelatedField(
+        slug_field="code", queryset=Category.objects.all(), many=True, help_text="Category codes (at least one)."
+    )
+    populations = serializers.SlugRelatedField(
+        slug_field="code", queryset=Population.objects.all(), many=True, required=False, help_text="Population codes."
+    )
+    contexts = serializers.SlugRelatedField(
+        slug_field="code", queryset=Context.objects.all(), many=True, required=False, help_text="Context codes."
+    )
+    languages = serializers.SlugRelatedField(
+        slug_field="code", queryset=Language.objects.all(), many=True, required=False, help_text="ISO 639 codes."
+    )
+    intake = serializers.MultipleChoiceField(
+        choices=IntakeMethod.choices, required=False, help_text="How people get in: walk_in, referral, hotline."
+    )
+
+    class Meta:
+        model = Service
+        fields = [
+            "organization",
+            "name",
+            "alternate_name",
+            "description",
+            "url",
+            "email",
+            "status",
+            "categories",
+            "populations",
+            "contexts",
+            "languages",
+            "interpretation_services",
+            "eligibility_description",
+            "minimum_age",
+            "maximum_age",
+            "free",
+            "fees_description",
+            "application_process",
+            "intake",
+            "alert",
+        ]
+
+    def validate_categories(self, value):
+        """A service offers at least one kind of help."""
+        if not value:
+            raise serializers.ValidationError("Give at least one category.")
+        return value
+
+    def validate_organization(self, value):
+        """A service stays with the organisation that created it."""
+        if self.instance is not None and value.pk != self.instance.organization_id:
+            raise serializers.ValidationError("A service cannot move to another organisation.")
+        return value
+
+    def validate(self, attrs):
+        """Translate `intake` to the model's flags, then let the model validate."""
+        intake = attrs.pop("intake", None)
+        if intake is not None:
+            attrs["intake_walk_in"] = IntakeMethod.WALK_IN in intake
+            attrs["intake_referral"] = IntakeMethod.REFERRAL in intake
+            attrs["intake_hotline"] = IntakeMethod.HOTLINE in intake
+        return super().validate(attrs)
+
+
+class LocationWriteSerializer(ValidatedModelSerializer):
+    """Create or change a location of one's own organisation."""
+
+    organization = OwnedRelatedField(queryset=Organization.objects.all(), help_text="UUID of your organisation.")
+
+    class Meta:
+        model = Location
+        fields = [
+            "organization",
+            "location_type",
+            "name",
+            "description",
+            "latitude",
+            "longitude",
+            "address_1",
+            "address_2",
+            "city",
+            "region",
+            "state_province",
+            "postal_code",
+            "country",
+            "time_zone",
+            "transportation",
+            "accessibility",
+            "confidential",
+        ]
+
+    def validate_organization(self, value):
+        """A location stays with its organisation."""
+        if self.instance is not None and value.pk != self.instance.organization_id:
+            raise serializers.ValidationError("A location cannot move to another organisation.")
+        return value
+
+
+class ServiceAtLocationSerializer(ValidatedModelSerializer):
+    """That one of your services is given at one of your locations."""
+
+    service = OwnedRelatedField(queryset=Service.objects.all(), help_text="UUID of your service.")
+    location = OwnedRelatedField(queryset=Location.objects.all(), help_text="UUID of your location.")
+
+    class Meta:
+        model = ServiceAtLocation
+        fields = ["id", "service", "location", "description"]
+        read_only_fields = ["id"]
+        validators = []  # the model's full_clean() checks uniqueness and ownership, naming the field
+
+
+class PhoneWriteSerializer(ValidatedModelSerializer):
+    """A phone number of your organisation, one of its services (front door) or one of its locations."""
+
+    organization = OwnedRelatedField(
+        queryset=Organization.objects.all(), required=False, allow_null=True, help_text="Owner: your organisation."
+    )
+    service = OwnedRelatedField(
+        queryset=Service.objects.all(), required=False, allow_null=True, help_text="Owner: your service."
+    )
+    location = OwnedRelatedField(
+        queryset=Location.objects.all(), required=False, allow_null=True, help_text="Owner: your location."
+    )
+    languages = serializers.SlugRelatedField(
+        slug_field="code", queryset=Language.objects.all(), many=True, required=False, help_text="ISO 639 codes."
+    )
+
+    class Meta:
+        model = Phone
+        fields = [
+            "id",
+            "organization",
+            "service",
+            "location",
+            "number",
+            "extension",
+            "type",
+            "description",
+            "languages",
+        ]
+        read_only_fields = ["id"]
+
+
+class ScheduleWriteSerializer(ValidatedModelSerializer):
+    """Opening hours of your service (at one of your locations, or wherever it is)."""
+
+    service = OwnedRelatedField(queryset=Service.objects.all(), help_text="UUID of your service.")
+    location = OwnedRelatedField(
+        queryset=Location.objects.all(), required=False, allow_null=True, help_text="UUID of your location."
+    )
+
+    class Meta:
+        model = Schedule
+        fields = [
+            "id",
+            "service",
+            "location",
+            "weekday",
+            "all_day",
+            "opens_at",
+            "closes_at",
+            "time_zone",
+            "description",
+        ]
+        read_only_fields = ["id"]
+
+    def validate(self, attrs):
+        """Hours at a location take its time zone; the location must belong to the service's organisation."""
+        service, location = attrs.get("service"), attrs.get("location")
+        if location is not None and service is not None and location.organization_id != service.organization_id:
+            raise serializers.ValidationError({"location": "The location belongs to another organisation."})
+        if location is not None:
+            attrs["time_zone"] = location.time_zone
+        return super().validate(attrs)
+
+
+class ServiceAreaWriteSerializer(ValidatedModelSerializer):
+    """An area your service reaches."""
+
+    service = OwnedRelatedField(queryset=Service.objects.all(), help_text="UUID of your service.")
+
+    class Meta:
+        model = ServiceArea
+        fields = ["id", "service", "kind", "name", "country", "state_province", "latitude", "longitude", "radius_km"]
+        read_only_fields = ["id"]
+
+
+class OrganizationWriteSerializer(ValidatedModelSerializer):
+    """Change your organisation's own details (vetting is for moderators)."""
+
+    class Meta:
+        model = Organization
+        fields = ["name", "alternate_name", "description", "email", "website"]
+
+
+class CapacityUpdateSerializer(serializers.Serializer):
+    """One unit's count: set `available`, or `change` it (e.g. -1 when a bed is taken)."""
+
+    unit = serializers.ChoiceField(choices=CapacityUnit.choices, help_text="What is counted, e.g. beds_women.")
+    available = serializers.IntegerField(min_value=0, max_value=100_000, required=False, help_text="Free places now.")
+    change = serializers.IntegerField(
+        min_value=-1000, max_value=1000, required=False, help_text="Add to (or, negative, take from) the free places."
+    )
+    maximum = serializers.IntegerField(min_value=0, max_value=100_000, required=False, help_text="Places in all.")
+
+    def validate(self, attrs):
+        """Exactly one of `available` and `change`."""
+        if ("available" in attrs) == ("change" in attrs):
+            raise serializers.ValidationError({"available": "Give either available or change (not both)."})
+        return attrs
+
+
+class CapacityReportSerializer(serializers.Serializer):
+    """Counts for one or more units, reported now."""
+
+    units = CapacityUpdateSerializer(many=True, help_text="One entry per unit.")
+
+    def validate_units(self, value):
+        """At least one unit, each at most once."""
+        if not value:
+            raise serializers.ValidationError("Give at least one unit.")
+        units = [entry["unit"] for entry in value]
+        if len(units) != len(set(units)):
+            raise serializers.ValidationError("Give each unit once.")
+        return value

@@ -1,0 +1,249 @@
+"""Sign-up, login and logout, caseworker vetting, the disclosure log and reports."""
+
+from django.contrib.auth import authenticate, get_user_model
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from knox.views import LoginView as KnoxLoginView
+from knox.views import LogoutAllView as KnoxLogoutAllView
+from knox.views import LogoutView as KnoxLogoutView
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework import serializers as drf_serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import serializers
+from api.permissions import IsModerator, IsSignedIn
+from api.throttling import LoginThrottle
+from api.views.base import StrictParamsMixin
+from referrals.models import Caseworker, Disclosure, Report
+
+LOGIN_FAILED = (
+    "Unable to log in with these credentials. After repeated failures, logins for this username pause for a while."
+)
+
+
+class LoginView(StrictParamsMixin, KnoxLoginView):
+    """POST username and password; get a token that expires (django-rest-knox), behind two brakes:
+    a per-IP rate limit and django-axes' per-username lockout. Failures never say whether the user exists.
+    """
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginThrottle]
+
+    @extend_schema(summary="Log in", request=serializers.LoginSerializer, responses=serializers.TokenSerializer)
+    def post(self, request, format=None):
+        """Check the credentials (through django-axes), then issue a token."""
+        credentials = serializers.LoginSerializer(data=request.data)
+        credentials.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            username=credentials.validated_data["username"],
+            password=credentials.validated_data["password"],
+        )
+        if user is None or not user.is_active:
+            raise ValidationError({"non_field_errors": [LOGIN_FAILED]})
+        request.user = user
+        return super().post(request, format=format)
+
+
+class LogoutView(StrictParamsMixin, KnoxLogoutView):
+    """Revoke the token this request carries."""
+
+    @extend_schema(summary="Log out (revoke this token)", request=None, responses={204: None})
+    def post(self, request, format=None):
+        """Delete the token."""
+        return super().post(request, format=format)
+
+
+class LogoutAllView(StrictParamsMixin, KnoxLogoutAllView):
+    """Revoke every token of the signed-in user."""
+
+    @extend_schema(summary="Log out everywhere (revoke all your tokens)", request=None, responses={204: None})
+    def post(self, request, format=None):
+        """Delete all the user's tokens."""
+        return super().post(request, format=format)
+
+
+class RevokeTokensView(StrictParamsMixin, APIView):
+    """Moderators revoke all tokens of a user (a lost phone, a person who left)."""
+
+    permission_classes = [IsModerator]
+
+    @extend_schema(
+        summary="Revoke a user's tokens (moderators)",
+        request=inline_serializer("RevokeTokens", {"username": drf_serializers.CharField(help_text="Whose tokens.")}),
+        responses={
+            200: inline_serializer("TokensRevoked", {"revoked": drf_serializers.IntegerField(help_text="How many.")})
+        },
+    )
+    def post(self, request, format=None):
+        """Delete every token of the named user."""
+        username = request.data.get("username") if isinstance(request.data, dict) else None
+        user = get_user_model().objects.filter(username=username).first() if isinstance(username, str) else None
+        if user is None:
+            raise ValidationError({"username": ["No user with this username."]})
+        revoked, _ = user.auth_token_set.all().delete()
+        return Response({"revoked": revoked})
+
+
+class WhoAmIView(StrictParamsMixin, APIView):
+    """The signed-in user's roles."""
+
+    permission_classes = [IsSignedIn]
+
+    @extend_schema(summary="Who am I", responses=serializers.WhoAmISerializer)
+    def get(self, request, format=None):
+        """Roles of the signed-in user."""
+        viewer = self.viewer
+        memberships = [
+            {"organization": str(org), "role": "admin" if org in viewer.admin_org_ids else "editor"}
+            for org in sorted(viewer.member_org_ids, key=str)
+        ]
+        return Response(
+            {
+                "username": request.user.get_username(),
+                "is_moderator": viewer.is_moderator,
+                "is_vetted_caseworker": viewer.is_vetted_caseworker,
+                "memberships": memberships,
+            }
+        )
+
+
+class _SignupView(StrictParamsMixin, generics.CreateAPIView):
+    """Open registration, rate-limited like logins."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginThrottle]
+
+
+@extend_schema_view(
+    post=extend_schema(
+        summary="Register as a provider with your organisation (vetted later)",
+        responses={201: OpenApiResponse(description="Registered; log in next.")},
+    )
+)
+class ProviderSignupView(_SignupView):
+    """A provider and their organisation; its listings stay private until a moderator vets it."""
+
+    serializer_class = serializers.ProviderSignupSerializer
+
+    def create(self, request, *args, **kwargs):
+        """Register; the response gives the organisation's id."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        organization = serializer.save()
+        return Response({"organization": str(organization.pk), "vetted": False}, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        summary="Register as a caseworker (vetted later)",
+        responses={201: OpenApiResponse(description="Registered; log in next.")},
+    )
+)
+class CaseworkerSignupView(_SignupView):
+    """A caseworker; a moderator vets them before they see confidential details."""
+
+    serializer_class = serializers.CaseworkerSignupSerializer
+
+    def create(self, request, *args, **kwargs):
+        """Register; the response says vetting is pending."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response({"vetted": False}, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Caseworkers (moderators)"), retrieve=extend_schema(summary="A caseworker (moderators)")
+)
+class CaseworkerViewSet(StrictParamsMixin, viewsets.ReadOnlyModelViewSet):
+    """Moderators see registered caseworkers and vet them."""
+
+    permission_classes = [IsModerator]
+    serializer_class = serializers.CaseworkerSerializer
+    queryset = Caseworker.objects.select_related("user").order_by("vetted", "-created")
+
+    @extend_schema(
+        summary="Vet or un-vet a caseworker (moderators)",
+        request=inline_serializer(
+            "CaseworkerVetting", {"vetted": drf_serializers.BooleanField(help_text="true to vet.")}
+        ),
+        responses=serializers.CaseworkerSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def vet(self, request, pk=None):
+        """Set the caseworker's vetted flag."""
+        caseworker = self.get_object()
+        field = drf_serializers.BooleanField()
+        vetted = field.run_validation(request.data.get("vetted", True) if isinstance(request.data, dict) else None)
+        caseworker.vetted = vetted
+        caseworker.vetted_by = request.user if vetted else None
+        caseworker.vetted_at = timezone.now() if vetted else None
+        caseworker.save(update_fields=["vetted", "vetted_by", "vetted_at"])
+        return Response(serializers.CaseworkerSerializer(caseworker).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Disclosure log of confidential locations (moderators)"),
+    retrieve=extend_schema(summary="One disclosure (moderators)"),
+)
+class DisclosureViewSet(StrictParamsMixin, viewsets.ReadOnlyModelViewSet):
+    """Who saw which confidential location's full face, when, through which endpoint."""
+
+    permission_classes = [IsModerator]
+    serializer_class = serializers.DisclosureSerializer
+    queryset = Disclosure.objects.select_related("user", "partner_key").order_by("-at", "-id")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Reports on your listings (or yours, or all for moderators)"),
+    retrieve=extend_schema(summary="A report"),
+    partial_update=extend_schema(
+        summary="Resolve or dismiss a report (the organisation, moderators)",
+        request=serializers.ReportResolveSerializer,
+        responses=serializers.ReportSerializer,
+    ),
+)
+class ReportViewSet(
+    StrictParamsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Reports that listings are wrong: the reporter, the listing's organisation and moderators see them."""
+
+    permission_classes = [IsSignedIn]
+    serializer_class = serializers.ReportSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        """Reports one may see (to read) or resolve (to change)."""
+        reports = Report.objects.select_related("service").order_by("-created")
+        if getattr(self, "swagger_fake_view", False):
+            return reports.none()  # schema generation has no user
+        viewer = self.viewer
+        if viewer.is_moderator:
+            return reports
+        mine = reports.filter(service__organization_id__in=viewer.member_org_ids)
+        if self.action == "partial_update":
+            return mine
+        return mine | reports.filter(reporter=self.request.user)
+
+    def partial_update(self, request, *args, **kwargs):
+        """Close the report with a status and a note."""
+        report = self.get_object()
+        serializer = serializers.ReportResolveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report.status = serializer.validated_data["status"]
+        report.resolution_note = serializer.validated_data.get("resolution_note", "")
+        report.resolved_by = request.user
+        report.resolved_at = timezone.now()
+        report.save()
+        return Response(serializers.ReportSerializer(report).data)

@@ -1,0 +1,91 @@
+"""Mixins every API view shares: strict query parameters, the viewer, sparse fieldsets."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.exceptions import ValidationError
+
+from api.permissions import get_viewer
+
+ALWAYS_ALLOWED_PARAMS = frozenset({"format"})
+PAGINATION_PARAMS = frozenset({"page", "page_size"})
+
+FIELDS_PARAMETER = OpenApiParameter(
+    "fields",
+    OpenApiTypes.STR,
+    description="Comma-separated names of the result fields to return (sparse fieldset), e.g. `id,name,distance_km`.",
+)
+ID_PARAMETER = OpenApiParameter(
+    "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The record's UUID (404 if not visible to you)."
+)
+CODE_PARAMETER = OpenApiParameter(
+    "code", OpenApiTypes.STR, OpenApiParameter.PATH, description="The term's stable code, e.g. `housing`."
+)
+
+
+class StrictParamsMixin:
+    """Answers 400 to unknown or repeated query parameters, so no filter is ever silently ignored."""
+
+    extra_query_params: frozenset[str] = frozenset()
+
+    @property
+    def viewer(self):
+        """Who is asking (roles looked up once per request)."""
+        return get_viewer(self.request)
+
+    def allowed_query_params(self) -> set[str]:
+        """Names this endpoint understands."""
+        allowed = set(ALWAYS_ALLOWED_PARAMS | self.extra_query_params)
+        if getattr(self, "action", None) == "list":
+            allowed |= PAGINATION_PARAMS
+            filterset_class = getattr(self, "filterset_class", None)
+            if filterset_class is not None:
+                allowed |= set(filterset_class.base_filters)
+        return allowed
+
+    def initial(self, request, *args, **kwargs):
+        """An unsupported method is a 405 whoever asks; then authentication; then unknown parameters."""
+        method = request.method.lower()
+        if method not in self.http_method_names or getattr(self, method, None) is None:
+            self.http_method_not_allowed(request)
+        super().initial(request, *args, **kwargs)
+        allowed = self.allowed_query_params()
+        errors = {}
+        for name in sorted(request.query_params):
+            if name not in allowed:
+                errors[name[:60]] = [f"Unknown query parameter. Known here: {', '.join(sorted(allowed))}."]
+            elif len(request.query_params.getlist(name)) > 1:
+                errors[name] = ["Give this parameter once (use a comma-separated list for several values)."]
+        if errors:
+            # Every bad name is checked; the answer names at most 20 of them.
+            raise ValidationError(dict(list(errors.items())[:20]))
+
+    def get_serializer_context(self):
+        """Every serializer knows who reads."""
+        context = super().get_serializer_context()
+        context["viewer"] = self.viewer
+        return context
+
+
+class SparseFieldsMixin:
+    """Validates `fields=` against the serializer and passes it on in the context."""
+
+    def sparse_fields(self) -> set[str] | None:
+        """The requested field names, or None for all."""
+        raw = self.request.query_params.get("fields")
+        if raw is None or raw.strip() == "":
+            return None
+        wanted = {name.strip() for name in raw.split(",") if name.strip()}
+        available = set(self.get_serializer_class()().fields)
+        unknown = sorted(wanted - available)
+        if unknown:
+            shown = ", ".join(repr(name[:40]) for name in unknown[:10])
+            raise ValidationError(
+                {"fields": [f"Unknown field(s): {shown}. Available: {', '.join(sorted(available))}."]}
+            )
+        return wanted
+
+    def get_serializer_context(self):
+        """Add the sparse fieldset."""
+        context = super().get_serializer_context()
+        context["sparse_fields"] = self.sparse_fields()
+        return context

@@ -1,0 +1,484 @@
+"""The directory: search and read for everyone, writes for the organisations that own the listings."""
+
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from api import serializers
+from api.filtersets import OrganizationFilterSet, ServiceFilterSet
+from api.permissions import IsModerator, IsVettedCaseworkerOrModerator
+from api.views.base import CODE_PARAMETER, FIELDS_PARAMETER, ID_PARAMETER, SparseFieldsMixin, StrictParamsMixin
+from referrals.choices import ServiceStatus
+from referrals.models import Category, Context, Language, Location, Organization, Population, Report, Service
+from referrals.services import listings
+from referrals.services.disclosure import record_disclosures
+from referrals.services.history import listing_history
+from referrals.services.search import nearest
+
+
+def _endpoint(request) -> str:
+    return f"{request.method} {request.get_full_path()}"[:200]
+
+
+def _locations_of(services):
+    return [link.location for service in services for link in service.service_at_locations.all()]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Search services",
+        description="Services by location and special needs. With `lat`/`lng` results lie within `radius_km`, "
+        "carry `distance_km` and come nearest first. Confidential locations are searched, measured and "
+        "shown by their grid-snapped public point, except to readers who may see their full face.",
+        parameters=[FIELDS_PARAMETER],
+    ),
+    retrieve=extend_schema(summary="A service's whole record", parameters=[ID_PARAMETER, FIELDS_PARAMETER]),
+    create=extend_schema(
+        summary="Create a service of your organisation", responses={201: serializers.ServiceDetailSerializer}
+    ),
+    update=extend_schema(
+        summary="Replace a service of yours", parameters=[ID_PARAMETER], responses=serializers.ServiceDetailSerializer
+    ),
+    partial_update=extend_schema(
+        summary="Change a service of yours", parameters=[ID_PARAMETER], responses=serializers.ServiceDetailSerializer
+    ),
+    destroy=extend_schema(
+        summary="Retire a service of yours (status becomes defunct; the record stays)", parameters=[ID_PARAMETER]
+    ),
+)
+class ServiceViewSet(StrictParamsMixin, SparseFieldsMixin, viewsets.ModelViewSet):
+    """Services: everyone reads those of vetted organisations; owners write their own (others' answer 404)."""
+
+    filterset_class = ServiceFilterSet
+    extra_query_params = frozenset({"fields"})
+
+    def get_queryset(self):
+        """What this action may reach: visible services to read, one's own to change."""
+        viewer = self.viewer
+        if self.action in ("update", "partial_update", "destroy", "capacity", "history"):
+            return Service.objects.editable_by(viewer).with_detail_relations()
+        if self.action == "verify":
+            return Service.objects.administrable_by(viewer).with_detail_relations()
+        services = Service.objects.visible_to(viewer)
+        return services.with_detail_relations() if self.action == "retrieve" else services
+
+    def get_serializer_class(self):
+        """Compact results in lists, the whole record in detail, input shapes for writes."""
+        return {
+            "list": serializers.ServiceListSerializer,
+            "create": serializers.ServiceWriteSerializer,
+            "update": serializers.ServiceWriteSerializer,
+            "partial_update": serializers.ServiceWriteSerializer,
+            "capacity": serializers.CapacityReportSerializer,
+            "report": serializers.ReportSerializer,
+            "history": serializers.HistoryEntrySerializer,
+        }.get(self.action, serializers.ServiceDetailSerializer)
+
+    def filter_queryset(self, queryset):
+        """Filtering happens in `list()`, which also needs the filter set's point and ordering."""
+        return queryset
+
+    def list(self, request, *args, **kwargs):
+        """Filter, then either rank by exact distance or order in the database, then paginate."""
+        filterset = self.filterset_class(request.query_params, queryset=self.get_queryset(), request=request)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        services = filterset.qs
+        near = filterset.near_query()
+        order = filterset.order_fields()
+        context = self.get_serializer_context()
+        context["near"] = near
+        if near is None:
+            page = self.paginate_queryset(services.order_by(*(order or ["name", "id"])).with_listing_relations())
+        else:
+            matches = nearest(services, near, self.viewer)
+            context["distances"] = dict(matches)
+            if order:
+                ranked = services.filter(pk__in=context["distances"]).order_by(*order).with_listing_relations()
+                page = self.paginate_queryset(ranked)
+            else:
+                page_matches = self.paginate_queryset(matches)
+                by_id = Service.objects.filter(pk__in=[pk for pk, _ in page_matches]).with_listing_relations().in_bulk()
+                page = [by_id[pk] for pk, _ in page_matches]
+        data = serializers.ServiceListSerializer(page, many=True, context=context).data
+        record_disclosures(self.viewer, _locations_of(page), _endpoint(request))
+        return self.get_paginated_response(data)
+
+    def retrieve(self, request, *args, **kwargs):
+        """The whole record; full faces shown to caseworkers and partners are logged."""
+        service = self.get_object()
+        data = serializers.ServiceDetailSerializer(service, context=self.get_serializer_context()).data
+        record_disclosures(self.viewer, _locations_of([service]), _endpoint(request))
+        return Response(data)
+
+    def _detail(self, service, status_code=status.HTTP_200_OK):
+        fresh = Service.objects.with_detail_relations().get(pk=service.pk)
+        context = self.get_serializer_context()
+        return Response(serializers.ServiceDetailSerializer(fresh, context=context).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        """Create a service of one's own organisation; answers with its whole record."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._detail(serializer.save(), status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        """Change a service of one's own organisation; answers with its whole record."""
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        return self._detail(serializer.save())
+
+    def destroy(self, request, *args, **kwargs):
+        """Retire: the listing stays on record with status `defunct`."""
+        service = self.get_object()
+        service.status = ServiceStatus.DEFUNCT
+        service.save(update_fields=["status", "last_modified"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Report free places now (one tap)",
+        description="Set `available` or apply a `change` (e.g. -1 when a bed is taken) per unit. Row-locked: two "
+        "editors updating at once lose neither update. `has_capacity=true` counts only fresh reports.",
+        parameters=[ID_PARAMETER],
+        responses=serializers.ServiceCapacitySerializer(many=True),
+    )
+    @action(detail=True, methods=["post"])
+    def capacity(self, request, pk=None):
+        """Update capacity counts of one's own service."""
+        service = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        errors = {}
+        for entry in serializer.validated_data["units"]:
+            try:
+                listings.report_capacity(
+                    service,
+                    entry["unit"],
+                    available=entry.get("available"),
+                    change=entry.get("change"),
+                    maximum=entry.get("maximum"),
+                )
+            except LookupError:
+                errors[entry["unit"]] = ["No count for this unit yet: send `available` first."]
+            except Exception as exc:
+                if not hasattr(exc, "message_dict"):
+                    raise
+                errors[entry["unit"]] = [message for messages in exc.message_dict.values() for message in messages]
+        if errors:
+            raise ValidationError({"units": errors})
+        capacities = service.capacities.order_by("unit")
+        return Response(serializers.ServiceCapacitySerializer(capacities, many=True).data)
+
+    @extend_schema(
+        summary="Confirm the listing is right (organisation admins, moderators)",
+        request=None,
+        parameters=[ID_PARAMETER],
+        responses=serializers.ServiceDetailSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        """Set assured_date to today and the assurer to the signed-in person."""
+        service = listings.verify(self.get_object(), request.user)
+        return self._detail(service)
+
+    @extend_schema(
+        summary="Audit history of the listing (organisation members, moderators)",
+        parameters=[ID_PARAMETER],
+        responses=serializers.HistoryEntrySerializer(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """Every change to the listing and the records beneath it: who, when, each field's old and new value."""
+        entries = listing_history(self.get_object())
+        page = self.paginate_queryset(entries)
+        return self.get_paginated_response(serializers.HistoryEntrySerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Report that the listing is wrong (vetted caseworkers)",
+        parameters=[ID_PARAMETER],
+        responses={201: serializers.ReportSerializer},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsVettedCaseworkerOrModerator])
+    def report(self, request, pk=None):
+        """File a report; the organisation and moderators see it in /api/v1/reports/."""
+        service = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = Report.objects.create(service=service, reporter=request.user, **serializer.validated_data)
+        return Response(serializers.ReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List organisations"),
+    retrieve=extend_schema(summary="An organisation", parameters=[ID_PARAMETER]),
+    update=extend_schema(
+        summary="Replace your organisation's details",
+        parameters=[ID_PARAMETER],
+        responses=serializers.OrganizationSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="Change your organisation's details",
+        parameters=[ID_PARAMETER],
+        responses=serializers.OrganizationSerializer,
+    ),
+)
+class OrganizationViewSet(
+    StrictParamsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Organisations: vetted ones for everyone; admins change their own; moderators vet."""
+
+    filterset_class = OrganizationFilterSet
+
+    def get_queryset(self):
+        """Visible organisations to read; administered ones to change."""
+        viewer = self.viewer
+        if self.action in ("update", "partial_update", "members", "member"):
+            if viewer.is_moderator:
+                organizations = Organization.objects.all()
+            else:
+                organizations = Organization.objects.filter(pk__in=viewer.admin_org_ids)
+            if self.action in ("members",) and self.request.method == "GET":
+                organizations = Organization.objects.editable_by(viewer)
+            return organizations
+        if self.action == "vet":
+            return Organization.objects.all()
+        return (
+            Organization.objects.visible_to(viewer)
+            .annotate(service_count=Count("services", filter=Q(services__status="active")))
+            .prefetch_related("phones__languages")  # phones
+            .order_by("name", "id")
+        )
+
+    def get_serializer_class(self):
+        """Input shape for changes; the organisation otherwise."""
+        if self.action in ("update", "partial_update"):
+            return serializers.OrganizationWriteSerializer
+        if self.action in ("members", "member"):
+            return (
+                serializers.MembershipWriteSerializer
+                if self.request.method in ("POST", "PATCH")
+                else (serializers.MembershipSerializer)
+            )
+        return serializers.OrganizationSerializer
+
+    def update(self, request, *args, **kwargs):
+        """Change the details; answers with the organisation."""
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        organization = serializer.save()
+        return Response(serializers.OrganizationSerializer(self._annotated(organization)).data)
+
+    def _annotated(self, organization):
+        return Organization.objects.annotate(service_count=Count("services", filter=Q(services__status="active"))).get(
+            pk=organization.pk
+        )
+
+    @extend_schema(
+        summary="Vet an organisation (moderators)",
+        request=None,
+        parameters=[ID_PARAMETER],
+        responses=serializers.OrganizationSerializer,
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsModerator])
+    def vet(self, request, pk=None):
+        """Make the organisation's listings public."""
+        organization = self.get_object()
+        organization.vetted = True
+        organization.save(update_fields=["vetted", "last_modified"])
+        return Response(serializers.OrganizationSerializer(self._annotated(organization)).data)
+
+    @extend_schema(
+        summary="Members of your organisation; admins add them",
+        parameters=[ID_PARAMETER],
+        responses=serializers.MembershipSerializer(many=True),
+    )
+    @action(detail=True, methods=["get", "post"])
+    def members(self, request, pk=None):
+        """List members (any member) or add a registered user by username (admins)."""
+        from django.contrib.auth import get_user_model
+
+        from referrals.models import Membership
+
+        organization = self.get_object()
+        if request.method == "GET":
+            memberships = organization.memberships.select_related("user")
+            return Response(serializers.MembershipSerializer(memberships, many=True).data)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        username = serializer.validated_data.get("username")
+        user = get_user_model().objects.filter(username=username, is_active=True).first() if username else None
+        if user is None:
+            raise ValidationError({"username": ["No active user with this username."]})
+        membership, _ = Membership.objects.update_or_create(
+            user=user, organization=organization, defaults={"role": serializer.validated_data["role"]}
+        )
+        return Response(serializers.MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change a member's role or remove them (admins)",
+        parameters=[
+            ID_PARAMETER,
+            OpenApiParameter("user_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The member's user id."),
+        ],
+        responses=serializers.MembershipSerializer,
+    )
+    @action(detail=True, methods=["patch", "delete"], url_path=r"members/(?P<user_id>[0-9]+)")
+    def member(self, request, pk=None, user_id=None):
+        """PATCH {role} or DELETE one membership."""
+        organization = self.get_object()
+        membership = organization.memberships.select_related("user").filter(user_id=user_id).first()
+        if membership is None:
+            from rest_framework.exceptions import NotFound
+
+            raise NotFound({"detail": "No such member."})
+        if request.method == "DELETE":
+            membership.delete()
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership.role = serializer.validated_data["role"]
+        membership.save(update_fields=["role"])
+        return Response(serializers.MembershipSerializer(membership).data)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(summary="A location (its public face if confidential)", parameters=[ID_PARAMETER]),
+    create=extend_schema(
+        summary="Create a location of your organisation", responses={201: serializers.LocationSerializer}
+    ),
+    update=extend_schema(
+        summary="Replace a location of yours", parameters=[ID_PARAMETER], responses=serializers.LocationSerializer
+    ),
+    partial_update=extend_schema(
+        summary="Change a location of yours", parameters=[ID_PARAMETER], responses=serializers.LocationSerializer
+    ),
+    destroy=extend_schema(summary="Delete a location of yours", parameters=[ID_PARAMETER]),
+)
+class LocationViewSet(
+    StrictParamsMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Single locations; a confidential one shows its full face only to those who may see it."""
+
+    def get_queryset(self):
+        """Visible locations to read; one's own to change."""
+        locations = Location.objects.select_related("organization").prefetch_related("phones__languages")
+        if self.action == "retrieve":
+            return locations.visible_to(self.viewer)
+        return locations.editable_by(self.viewer)
+
+    def get_serializer_class(self):
+        """Input shape for writes; the location otherwise."""
+        if self.action in ("create", "update", "partial_update"):
+            return serializers.LocationWriteSerializer
+        return serializers.LocationSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        """The location; a full face shown to a caseworker or partner is logged."""
+        location = self.get_object()
+        data = serializers.LocationSerializer(location, context=self.get_serializer_context()).data
+        record_disclosures(self.viewer, [location], _endpoint(request))
+        return Response(data)
+
+    def create(self, request, *args, **kwargs):
+        """Create; answers with the location as its owners see it."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        location = serializer.save()
+        return Response(self._read(location), status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        """Change; answers with the location as its owners see it."""
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        return Response(self._read(serializer.save()))
+
+    def _read(self, location):
+        location = Location.objects.select_related("organization").prefetch_related("phones").get(pk=location.pk)
+        return serializers.LocationSerializer(location, context=self.get_serializer_context()).data
+
+
+class _TaxonomyViewSet(StrictParamsMixin, viewsets.ReadOnlyModelViewSet):
+    """A code-keyed vocabulary."""
+
+    lookup_field = "code"
+    lookup_value_regex = "[a-z0-9_]+"
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Categories of help"),
+    retrieve=extend_schema(summary="A category", parameters=[CODE_PARAMETER]),
+)
+class CategoryViewSet(_TaxonomyViewSet):
+    """Categories: housing, counselling, medical, ..."""
+
+    queryset = Category.objects.all()
+    serializer_class = serializers.CategorySerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Populations served"),
+    retrieve=extend_schema(summary="A population", parameters=[CODE_PARAMETER]),
+)
+class PopulationViewSet(_TaxonomyViewSet):
+    """Populations: women, children, refugees, ..."""
+
+    queryset = Population.objects.all()
+    serializer_class = serializers.PopulationSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Operating contexts"),
+    retrieve=extend_schema(summary="A context", parameters=[CODE_PARAMETER]),
+)
+class ContextViewSet(_TaxonomyViewSet):
+    """Operating contexts: refugee camp, conflict zone, ..."""
+
+    queryset = Context.objects.all()
+    serializer_class = serializers.ContextSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Service languages"),
+    retrieve=extend_schema(summary="A language", parameters=[CODE_PARAMETER]),
+)
+class LanguageViewSet(_TaxonomyViewSet):
+    """Languages services are delivered in (ISO 639)."""
+
+    queryset = Language.objects.all()
+    serializer_class = serializers.LanguageSerializer
+
+
+def healthz(request):
+    """Liveness and database reachability for load balancers and compose health checks."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        return JsonResponse({"status": "error", "database": type(exc).__name__}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def not_found(request, exception=None):
+    """JSON 404 for URLs outside the API's routers."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+def server_error(request):
+    """JSON 500 (a bug; nothing a client sends should get here)."""
+    return JsonResponse({"detail": "Server error."}, status=500)

@@ -1,0 +1,60 @@
+"""Rules about a listing's freshness: verification, staleness and capacity counts."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from referrals.managers import stale_before
+from referrals.models import ServiceCapacity
+
+
+def is_stale(service, today=None) -> bool:
+    """No person has verified the listing within STALE_AFTER_DAYS."""
+    return service.assured_date is None or service.assured_date < stale_before(today)
+
+
+def capacity_is_fresh(capacity, now=None) -> bool:
+    """The count was reported within CAPACITY_FRESH_HOURS."""
+    now = now or timezone.now()
+    return capacity.updated >= now - timedelta(hours=settings.CAPACITY_FRESH_HOURS)
+
+
+def verify(service, user, today=None):
+    """A person confirms the listing is right: set assured_date and the assurer."""
+    service.assured_date = today or timezone.localdate()
+    service.assurer = user.get_full_name() or user.get_username()
+    service.save(update_fields=["assured_date", "assurer", "last_modified"])
+    return service
+
+
+def report_capacity(service, unit: str, *, available=None, change=None, maximum=None) -> ServiceCapacity:
+    """Set (`available`) or adjust (`change`, e.g. -1 when a bed is taken) one unit's free places, now.
+
+    Row-locked, so two editors updating at once never overwrite each other: each change applies
+    to the count the other left. Every update is kept in the capacity's history.
+    """
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                capacity = ServiceCapacity.objects.select_for_update().filter(service=service, unit=unit).first()
+                if capacity is None:
+                    if available is None:
+                        raise LookupError(unit)
+                    capacity = ServiceCapacity(service=service, unit=unit, available=0)
+                if available is not None:
+                    capacity.available = available
+                if change is not None:
+                    capacity.available = max(0, capacity.available + change)
+                if maximum is not None:
+                    capacity.maximum = maximum
+                capacity.updated = timezone.now()
+                capacity.full_clean(exclude=["service"])
+                capacity.save()
+                return capacity
+        except IntegrityError:
+            # Another editor created this unit's row a moment ago; take the row lock and apply on top.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
