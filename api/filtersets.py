@@ -186,6 +186,11 @@ class ServiceFilterSet(django_filters.FilterSet):
         help_text="`true`: only services that reported a free place within the last "
         f"{settings.CAPACITY_FRESH_HOURS} hours. `false` applies no restriction.",
     )
+    stale = StrictBooleanFilter(
+        method="filter_stale",
+        help_text=f"`false`: only listings a person verified within the last {settings.STALE_AFTER_DAYS} days; "
+        "`true`: only those overdue for verification.",
+    )
     q = django_filters.CharFilter(
         method="filter_q",
         max_length=settings.SEARCH_QUERY_MAX_LENGTH,
@@ -293,6 +298,10 @@ class ServiceFilterSet(django_filters.FilterSet):
     def filter_has_capacity(self, queryset, name, value):
         """Services with fresh free capacity."""
         return queryset.with_fresh_capacity() if value else queryset
+
+    def filter_stale(self, queryset, name, value):
+        """Stale or fresh listings."""
+        return queryset.stale() if value else queryset.fresh()
 
     def filter_q(self, queryset, name, value):
         """Keyword search."""

@@ -97,6 +97,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Take the write lock when a transaction begins, so concurrent writers queue instead of failing
+    # (or overwriting each other's capacity counts).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Search queries are short OLTP queries; PostgreSQL's JIT only adds compile time to them.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
@@ -215,6 +219,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "api.views.accounts.lockout_response"
 # Per-IP brakes are DRF's login throttle (THROTTLE_LOGIN); locking whole IPs would lock out NGO offices behind NAT.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # Partner web apps calling the API from browsers.

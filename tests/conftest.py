@@ -36,3 +36,72 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+class World:
+    """Two organisations, a confidential shelter of A, and one of each kind of actor with a ready client."""
+
+    HOUSE = (13.73217, 100.53391)
+
+
+@pytest.fixture
+def world(db):
+    """The shared cast of the permission tests."""
+    from knox.models import AuthToken
+
+    from tests.helpers import (
+        add_phone,
+        make_caseworker,
+        make_location,
+        make_member,
+        make_moderator,
+        make_organization,
+        make_partner_key,
+        make_service,
+    )
+
+    w = World()
+    w.org_a = make_organization(name="Org A")
+    w.org_b = make_organization(name="Org B")
+    w.service_a = make_service(w.org_a, name="A shelter", at=None, populations=["women", "children"])
+    add_phone(number="+66 555 0142", service=w.service_a, type="hotline")
+    w.house = make_location(
+        w.org_a,
+        name="A house on Secret Soi 9",
+        latitude=w.HOUSE[0],
+        longitude=w.HOUSE[1],
+        address_1="9 Secret Soi",
+        postal_code="10110",
+        confidential=True,
+    )
+    add_phone(number="+66 555 0199", location=w.house)
+    from referrals.models import ServiceAtLocation
+
+    ServiceAtLocation.objects.create(service=w.service_a, location=w.house)
+    w.service_b = make_service(w.org_b, name="B clinic", at=(13.75, 100.50))
+    w.users = {
+        "provider_a": make_member(w.org_a, "provider_a", role="editor"),
+        "admin_a": make_member(w.org_a, "admin_a", role="admin"),
+        "provider_b": make_member(w.org_b, "provider_b", role="admin"),
+        "caseworker": make_caseworker("caseworker"),
+        "unvetted_caseworker": make_caseworker("unvetted", vetted=False),
+        "moderator": make_moderator(),
+    }
+    w.partner_key, w.partner_secret = make_partner_key()
+    w.granted_key, w.granted_secret = make_partner_key("Granted app", confidential_access=True)
+
+    def client_for(actor):
+        client = APIClient()
+        if actor == "anonymous":
+            return client
+        if actor == "partner":
+            client.credentials(HTTP_AUTHORIZATION=f"Api-Key {w.partner_secret}")
+        elif actor == "granted_partner":
+            client.credentials(HTTP_AUTHORIZATION=f"Api-Key {w.granted_secret}")
+        else:
+            _, token = AuthToken.objects.create(w.users[actor])
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        return client
+
+    w.client_for = client_for
+    return w

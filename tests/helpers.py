@@ -82,3 +82,47 @@ def add_capacity(service, *, available=3, unit="beds_women", updated=None) -> Se
     return ServiceCapacity.objects.create(
         service=service, unit=unit, available=available, maximum=20, updated=updated or timezone.now()
     )
+
+
+def make_user(username, *, password="a-long-test-password", **extra):
+    """A user with a usable password."""
+    from django.contrib.auth import get_user_model
+
+    email = f"{username}@example.org"
+    return get_user_model().objects.create_user(username=username, password=password, email=email, **extra)
+
+
+def make_member(organization, username, role="editor"):
+    """A provider: a user who keeps the organisation's listings."""
+    from referrals.models import Membership
+
+    user = make_user(username)
+    Membership.objects.create(user=user, organization=organization, role=role)
+    return user
+
+
+def make_caseworker(username, *, vetted=True):
+    """A caseworker, vetted unless said otherwise."""
+    from referrals.models import Caseworker
+
+    user = make_user(username)
+    Caseworker.objects.create(user=user, agency="Test anti-trafficking unit", vetted=vetted)
+    return user
+
+
+def make_moderator(username="moderator"):
+    """A member of the moderators group (with admin access)."""
+    from django.contrib.auth.models import Group
+
+    from referrals.services.roles import MODERATORS_GROUP
+
+    user = make_user(username, is_staff=True)
+    user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+    return user
+
+
+def make_partner_key(name="Partner hotline app", *, confidential_access=False):
+    """A partner API key; returns (key record, the secret key)."""
+    from referrals.models import PartnerKey
+
+    return PartnerKey.objects.create_key(name=name, confidential_access=confidential_access)

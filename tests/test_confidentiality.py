@@ -78,8 +78,21 @@ def test_detail_and_location_endpoints_show_only_the_public_face(api, safe_house
         body = api.get(url).json()
         assert_no_secrets(body, location)
     body = api.get(f"/api/v1/locations/{location.id}/").json()
-    assert set(body) <= {"id", "organization", "location_type", "confidential", "approximate", "latitude", "longitude",
-                         "distance_km", "city", "region", "state_province", "country", "time_zone"}  # fmt: skip
+    assert set(body) <= {
+        "id",
+        "organization",
+        "location_type",
+        "confidential",
+        "approximate",
+        "latitude",
+        "longitude",
+        "distance_km",
+        "city",
+        "region",
+        "state_province",
+        "country",
+        "time_zone",
+    }
 
 
 def test_distance_is_measured_to_the_public_point(api, safe_house):

@@ -19,9 +19,14 @@ def sixty_services():
     orgs = [make_organization(name=f"Org {i}") for i in range(6)]
     for index in range(60):
         org = orgs[index % 6]
-        service = make_service(org, name=f"Service {index:02d}", categories=["housing", "medical"],
-                               populations=["women", "children"], languages=["th", "en"],
-                               at=(13.70 + index * 0.002, 100.50))  # fmt: skip
+        service = make_service(
+            org,
+            name=f"Service {index:02d}",
+            categories=["housing", "medical"],
+            populations=["women", "children"],
+            languages=["th", "en"],
+            at=(13.70 + index * 0.002, 100.50),
+        )
         Phone.objects.create(service=service, number=f"+66 555 01{index:02d}")
         add_capacity(service)
         second = make_location(org, latitude=13.80, longitude=100.60, confidential=index % 2 == 0)

@@ -62,8 +62,21 @@ def test_acceptance_search_women_and_children_housing_or_counselling_near_bangko
 def test_result_carries_the_contract_fields(api):
     service = make_service(at=(13.76, 100.50), languages=["th", "en"])
     item = api.get(URL, {"lat": 13.76, "lng": 100.5}).json()["results"][0]
-    assert {"id", "name", "organization", "categories", "populations", "contexts", "status", "locations", "phones",
-            "languages", "assured_date", "last_modified", "distance_km"} <= set(item)  # fmt: skip
+    assert {
+        "id",
+        "name",
+        "organization",
+        "categories",
+        "populations",
+        "contexts",
+        "status",
+        "locations",
+        "phones",
+        "languages",
+        "assured_date",
+        "last_modified",
+        "distance_km",
+    } <= set(item)
     assert item["organization"] == {"id": str(service.organization.id), "name": service.organization.name}
     assert {"id", "latitude", "longitude", "city", "country", "confidential"} <= set(item["locations"][0])
     assert sorted(item["languages"]) == ["en", "th"]

@@ -51,6 +51,9 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
         for name in plain:
             values.pop(self.Meta.model._meta.get_field(name).attname, None)
         instance = self.Meta.model(**{**values, **plain})
+        if self.instance is not None:
+            instance._state.adding = False  # an update: uniqueness checks must not count the record itself
+            instance._state.db = self.instance._state.db
         try:
             instance.full_clean(exclude=self._many_fields())
         except DjangoValidationError as exc:

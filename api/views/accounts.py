@@ -247,3 +247,18 @@ class ReportViewSet(
         report.resolved_at = timezone.now()
         report.save()
         return Response(serializers.ReportSerializer(report).data)
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out username: a 429 with Retry-After, saying nothing about the account."""
+    from django.conf import settings
+    from django.http import HttpResponse, JsonResponse
+
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    message = f"Too many failed logins for this username. Try again in {seconds // 60} minutes."
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=429)
+    else:
+        response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(seconds)
+    return response
