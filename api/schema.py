@@ -9,6 +9,11 @@ VALIDATION_ERROR = {
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
     "example": {"lat": ["Ensure this value is less than or equal to 90."], "category": ["Unknown code(s): 'x'."]},
 }
+DETAIL = {
+    "type": "object",
+    "description": "What went wrong.",
+    "properties": {"detail": {"type": "string", "description": "A sentence saying what went wrong."}},
+}
 NOT_FOUND = {
     "type": "object",
     "description": "No such record (or not visible to you), or a page past the last one.",
@@ -20,19 +25,32 @@ NOT_FOUND = {
 
 
 class DirectoryAutoSchema(AutoSchema):
-    """drf-spectacular's schema, plus the 400 and 404 bodies every read endpoint can answer with."""
+    """drf-spectacular's schema, plus the error bodies every endpoint can answer with."""
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        if self.method == "GET":
+        errors = {
+            "400": ("Bad input: each key names a bad parameter or field.", VALIDATION_ERROR),
+            "401": ("Not signed in, or a bad token or API key.", DETAIL),
+            "403": ("Signed in, but this needs another role.", DETAIL),
+            "404": ("Not found, or not yours to see or change.", NOT_FOUND),
+            "429": ("Too many requests: wait for Retry-After seconds.", DETAIL),
+        }
+        for status, (description, schema) in errors.items():
             responses.setdefault(
-                "400",
-                {"description": "Bad query parameters.", "content": {"application/json": {"schema": VALIDATION_ERROR}}},
-            )
-            responses.setdefault(
-                "404", {"description": "Not found.", "content": {"application/json": {"schema": NOT_FOUND}}}
+                status, {"description": description, "content": {"application/json": {"schema": schema}}}
             )
         return responses
+
+    def get_auth(self):
+        """Reads are open to anonymous readers wherever ReadOrEditOwn guards the view."""
+        from api.permissions import ReadOrEditOwn
+
+        auths = super().get_auth()
+        reads_open = any(isinstance(permission, ReadOrEditOwn) for permission in self.view.get_permissions())
+        if reads_open and self.method in ("GET", "HEAD", "OPTIONS") and {} not in auths:
+            auths.append({})
+        return auths
 
     def get_operation(self, *args, **kwargs):
         """Path parameters without their own description get one (the field's, or a plain default)."""

@@ -1,15 +1,25 @@
 """The moderators' workbench: search, filters and inlines for every listing."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils import timezone
+from rest_framework_api_key.admin import APIKeyModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from referrals.models import (
+    Caseworker,
     Category,
     Context,
+    Disclosure,
     Language,
     Location,
+    Membership,
     Organization,
+    PartnerKey,
     Phone,
     Population,
+    Report,
     Schedule,
     Service,
     ServiceArea,
@@ -53,6 +63,16 @@ class OrganizationPhoneInline(admin.TabularInline):
     extra = 0
 
 
+class MembershipInline(admin.TabularInline):
+    """Who keeps the organisation's listings."""
+
+    model = Membership
+    fields = ["user", "role", "created"]
+    readonly_fields = ["created"]
+    autocomplete_fields = ["user"]
+    extra = 0
+
+
 class LocationInline(admin.TabularInline):
     """An organisation's locations, linked to their own pages for phones and hours."""
 
@@ -63,14 +83,14 @@ class LocationInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(SimpleHistoryAdmin):
     """Organisations; vetting happens here."""
 
     list_display = ["name", "vetted", "email", "last_modified"]
     list_filter = ["vetted"]
     search_fields = ["name", "alternate_name", "email"]
     actions = ["mark_vetted"]
-    inlines = [OrganizationPhoneInline, LocationInline]
+    inlines = [MembershipInline, OrganizationPhoneInline, LocationInline]
 
     @admin.action(description="Mark the selected organisations as vetted")
     def mark_vetted(self, request, queryset):
@@ -100,7 +120,7 @@ class LocationScheduleInline(admin.TabularInline):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(SimpleHistoryAdmin):
     """Locations; confidential ones are flagged in the list."""
 
     list_display = ["name", "organization", "city", "country", "location_type", "confidential"]
@@ -171,7 +191,7 @@ class ServiceCapacityInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(SimpleHistoryAdmin):
     """Services with everything beneath them."""
 
     list_display = ["name", "organization", "status", "free", "assured_date", "last_modified"]
@@ -210,3 +230,99 @@ class ServiceAdmin(admin.ModelAdmin):
         ),
         ("Verification", {"fields": ["assured_date", "assurer", "created", "last_modified"]}),
     ]
+
+
+@admin.register(Caseworker)
+class CaseworkerAdmin(admin.ModelAdmin):
+    """Caseworkers waiting for vetting come first."""
+
+    list_display = ["user", "agency", "country", "vetted", "vetted_at", "created"]
+    list_filter = ["vetted", "country"]
+    search_fields = ["user__username", "user__email", "agency"]
+    readonly_fields = ["vetted_by", "vetted_at", "created"]
+    autocomplete_fields = ["user"]
+    ordering = ["vetted", "-created"]
+    actions = ["vet", "unvet"]
+
+    @admin.action(description="Vet the selected caseworkers")
+    def vet(self, request, queryset):
+        """Let them see confidential locations' full faces (logged)."""
+        updated = queryset.update(vetted=True, vetted_by=request.user, vetted_at=timezone.now())
+        self.message_user(request, f"{updated} caseworker(s) vetted.")
+
+    @admin.action(description="Withdraw vetting from the selected caseworkers")
+    def unvet(self, request, queryset):
+        """Take the full faces away again."""
+        updated = queryset.update(vetted=False, vetted_by=None, vetted_at=None)
+        self.message_user(request, f"{updated} caseworker(s) no longer vetted.")
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    """Who keeps which organisation's listings."""
+
+    list_display = ["user", "organization", "role", "created"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "organization__name"]
+    autocomplete_fields = ["user", "organization"]
+
+
+@admin.register(PartnerKey)
+class PartnerKeyAdmin(APIKeyModelAdmin):
+    """Partner API keys: the key is shown once on creation and stored hashed; revoke here."""
+
+    list_display = [*APIKeyModelAdmin.list_display, "confidential_access"]
+    list_filter = [*APIKeyModelAdmin.list_filter, "confidential_access"]
+
+
+@admin.register(Disclosure)
+class DisclosureAdmin(admin.ModelAdmin):
+    """The disclosure log: read-only, for moderators."""
+
+    list_display = ["at", "user", "partner_key", "location", "endpoint"]
+    list_filter = ["at"]
+    search_fields = ["user__username", "partner_key__name", "endpoint"]
+    date_hierarchy = "at"
+    list_select_related = ["user", "partner_key", "location"]
+
+    def has_add_permission(self, request):
+        """The log is written by the API only."""
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        """Nobody edits the log."""
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        """Nobody deletes from the log."""
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Caseworkers' reports of wrong listings."""
+
+    list_display = ["service", "reason", "status", "reporter", "created", "resolved_at"]
+    list_filter = ["status", "reason"]
+    search_fields = ["service__name", "note", "reporter__username"]
+    autocomplete_fields = ["service"]
+    readonly_fields = ["reporter", "created", "resolved_at", "resolved_by"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class DirectoryUserAdmin(UserAdmin):
+    """Users, with the moderator's brake: revoke every API token of a user."""
+
+    actions = ["revoke_tokens"]
+
+    @admin.action(description="Revoke all API tokens of the selected users")
+    def revoke_tokens(self, request, queryset):
+        """Log the users out of every phone and script."""
+        from knox.models import AuthToken
+
+        deleted, _ = AuthToken.objects.filter(user__in=queryset).delete()
+        self.message_user(request, f"{deleted} token(s) revoked.")

@@ -33,6 +33,15 @@ def test_admin_pages_open(moderator_client):
         "/admin/referrals/category/",
         "/admin/referrals/language/?q=km",
         "/admin/referrals/service/add/",
+        f"/admin/referrals/service/{service.pk}/history/",
+        "/admin/referrals/caseworker/",
+        "/admin/referrals/membership/",
+        "/admin/referrals/partnerkey/",
+        "/admin/referrals/partnerkey/add/",
+        "/admin/referrals/disclosure/",
+        "/admin/referrals/report/",
+        "/admin/auth/user/",
+        "/admin/knox/authtoken/",
     ]
     for page in pages:
         assert moderator_client.get(page).status_code == 200, page
@@ -49,3 +58,24 @@ def test_moderator_can_vet_an_organisation_from_the_list(moderator_client):
     assert response.status_code == 302
     organization.refresh_from_db()
     assert organization.vetted
+
+
+def test_moderator_vets_caseworkers_and_revokes_tokens_in_the_admin(moderator_client):
+    from knox.models import AuthToken
+
+    from referrals.models import Caseworker
+    from tests.helpers import make_caseworker
+
+    user = make_caseworker("new-caseworker", vetted=False)
+    AuthToken.objects.create(user)
+    caseworker = Caseworker.objects.get(user=user)
+    moderator_client.post("/admin/referrals/caseworker/", {"action": "vet", "_selected_action": [caseworker.pk]})
+    caseworker.refresh_from_db()
+    assert caseworker.vetted and caseworker.vetted_at is not None
+    moderator_client.post("/admin/auth/user/", {"action": "revoke_tokens", "_selected_action": [user.pk]})
+    assert not AuthToken.objects.filter(user=user).exists()
+
+
+def test_admin_requires_login(client):
+    response = client.get("/admin/referrals/location/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

@@ -134,6 +134,7 @@ class CaseworkerSerializer(serializers.ModelSerializer):
 
     username = serializers.CharField(source="user.username", read_only=True, help_text="Username.")
     email = serializers.EmailField(source="user.email", read_only=True, help_text="Email.")
+    country = serializers.CharField(read_only=True, help_text="Country they work in (ISO 3166-1 alpha-2).")
 
     class Meta:
         model = Caseworker

@@ -1,0 +1,76 @@
+"""Production settings pass Django's deployment check; rate limits per tier; CORS for partner web apps."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.cache import cache
+from rest_framework.settings import api_settings
+
+from api.throttling import AnonymousThrottle, PartnerKeyThrottle, UserThrottle
+
+PRODUCTION_ENV = {
+    "DEVELOPMENT": "false",
+    "DEBUG": "false",
+    "SECRET_KEY": "x9!k2-production-like-secret-key-of-enough-length-0123456789abcdef",
+    "ALLOWED_HOSTS": "directory.example.org",
+    "BEHIND_TLS_PROXY": "true",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
+}
+
+
+def run_manage(*args, env_overrides):
+    env = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV}
+    env.update(env_overrides)
+    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+        [sys.executable, "manage.py", *args], env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [({"DEBUG": "true"}, "DEBUG"), ({"SECRET_KEY": "short"}, "SECRET_KEY"), ({"SECRET_KEY": ""}, "SECRET_KEY")],
+)
+def test_production_refuses_debug_and_weak_secret_keys(override, message):
+    result = run_manage("check", env_overrides={**PRODUCTION_ENV, **override})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+@pytest.fixture
+def tight_rates(monkeypatch):
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "anonymous": "3/min", "partner": "5/min", "user": "4/min"}
+    for throttle in (AnonymousThrottle, PartnerKeyThrottle, UserThrottle):
+        monkeypatch.setattr(throttle, "THROTTLE_RATES", rates)
+    cache.clear()
+
+
+@pytest.mark.django_db
+def test_rate_limits_per_tier_answer_429_with_retry_after(world, tight_rates):
+    def statuses(client, count):
+        return [client.get("/api/v1/categories/").status_code for _ in range(count)]
+
+    anonymous = statuses(world.client_for("anonymous"), 4)
+    assert anonymous == [200, 200, 200, 429]
+    # A partner key and a signed-in user have their own, higher allowances.
+    assert statuses(world.client_for("partner"), 6) == [200] * 5 + [429]
+    assert statuses(world.client_for("caseworker"), 5) == [200] * 4 + [429]
+    response = world.client_for("anonymous").get("/api/v1/categories/")
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert "detail" in response.json()
+
+
+@pytest.mark.django_db
+def test_cors_allows_configured_partner_origins_only(client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://partner.example.org"]
+    allowed = client.get("/api/v1/categories/", HTTP_ORIGIN="https://partner.example.org")
+    assert allowed["Access-Control-Allow-Origin"] == "https://partner.example.org"
+    other = client.get("/api/v1/categories/", HTTP_ORIGIN="https://evil.example.com")
+    assert "Access-Control-Allow-Origin" not in other
