@@ -6,7 +6,10 @@ from drf_spectacular.openapi import AutoSchema
 VALIDATION_ERROR = {
     "type": "object",
     "description": "Each key names a bad query parameter (or `fields`, `page`, ...); its value says what is wrong.",
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    # Usually a list of messages; nested input gives an object per item; a body that is not JSON, `detail`.
+    "additionalProperties": {
+        "anyOf": [{"type": "array", "items": {}}, {"type": "object"}, {"type": "string"}],
+    },
     "example": {"lat": ["Ensure this value is less than or equal to 90."], "category": ["Unknown code(s): 'x'."]},
 }
 DETAIL = {
@@ -64,6 +67,11 @@ class DirectoryAutoSchema(AutoSchema):
     def _map_basic_serializer(self, serializer, direction):
         """Fields outside a serializer's `Meta.public_fields` may be absent (a confidential public face)."""
         schema = super()._map_basic_serializer(serializer, direction)
+        # A blank-allowed URL or email is "" or a valid one: say so, instead of a format that "" breaks.
+        for name, field in serializer.fields.items():
+            prop = schema.get("properties", {}).get(name, {})
+            if getattr(field, "allow_blank", False) and prop.get("format") in ("uri", "email"):
+                prop["anyOf"] = [{"format": prop.pop("format")}, {"maxLength": 0}]
         public_fields = getattr(getattr(serializer, "Meta", None), "public_fields", None)
         if public_fields is not None and "required" in schema:
             schema["required"] = [name for name in schema["required"] if name in public_fields]

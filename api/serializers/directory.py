@@ -88,13 +88,13 @@ class PhoneSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_field(
-    {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "08:30", "nullable": True}
+    {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "example": "08:30", "nullable": True}
 )
 class LocalTimeField(serializers.TimeField):
     """A wall-clock time `HH:MM` in the schedule's time zone (no offset: it is local by definition)."""
 
     def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
+        super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
 
 
 class ScheduleSerializer(serializers.ModelSerializer):

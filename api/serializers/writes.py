@@ -1,9 +1,11 @@
 """Input shapes for providers' writes. Validation lives in the models: every write runs full_clean()."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from rest_framework import serializers
 
 from api.permissions import get_viewer
+from api.serializers.directory import LocalTimeField
 from referrals.choices import CapacityUnit, IntakeMethod
 from referrals.models import (
     Category,
@@ -40,8 +42,62 @@ class OwnedRelatedField(serializers.PrimaryKeyRelatedField):
         return super().get_queryset().editable_by(get_viewer(self.context["request"]))
 
 
+class StrictCharField(serializers.CharField):
+    """Text only: a number or a boolean is refused rather than turned into a string."""
+
+    def to_internal_value(self, data):
+        """Refuse anything but a string."""
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictFloatField(serializers.FloatField):
+    """A number: `true`/`false` are refused rather than read as 1 and 0."""
+
+    def to_internal_value(self, data):
+        """Refuse booleans."""
+        if isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A whole number: `true`/`false` are refused rather than read as 1 and 0."""
+
+    def to_internal_value(self, data):
+        """Refuse booleans."""
+        if isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """`true` or `false` only (DRF would also take "yes", 1, "on", ...)."""
+
+    def to_internal_value(self, data):
+        """Refuse anything but a JSON boolean."""
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class ValidatedModelSerializer(serializers.ModelSerializer):
-    """Runs the model's full_clean() on the would-be instance, so each rule lives in the model once."""
+    """Runs the model's full_clean() on the would-be instance, so each rule lives in the model once.
+
+    Input types are strict: JSON types must match the schema (no "1" for 1, no 0 for "0").
+    """
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.FloatField: StrictFloatField,
+        models.IntegerField: StrictIntegerField,
+        models.PositiveIntegerField: StrictIntegerField,
+        models.PositiveSmallIntegerField: StrictIntegerField,
+        models.BooleanField: StrictBooleanField,
+    }
 
     def validate(self, attrs):
         """Apply the plain fields to a copy of the instance and let the model judge it."""
@@ -226,6 +282,10 @@ class ScheduleWriteSerializer(ValidatedModelSerializer):
     service = OwnedRelatedField(queryset=Service.objects.all(), help_text="UUID of your service.")
     location = OwnedRelatedField(
         queryset=Location.objects.all(), required=False, allow_null=True, help_text="UUID of your location."
+    )
+    opens_at = LocalTimeField(required=False, allow_null=True, help_text="Opening time, local (HH:MM).")
+    closes_at = LocalTimeField(
+        required=False, allow_null=True, help_text="Closing time, local; at or before opens_at means the next day."
     )
 
     class Meta:

@@ -298,9 +298,17 @@ class OrganizationViewSet(
         return Response(serializers.OrganizationSerializer(self._annotated(organization)).data)
 
     @extend_schema(
-        summary="Members of your organisation; admins add them",
+        methods=["GET"],
+        summary="Members of your organisation",
         parameters=[ID_PARAMETER],
         responses=serializers.MembershipSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add a registered user to your organisation (admins)",
+        parameters=[ID_PARAMETER],
+        request=serializers.MembershipWriteSerializer,
+        responses={201: serializers.MembershipSerializer},
     )
     @action(detail=True, methods=["get", "post"])
     def members(self, request, pk=None):
@@ -311,8 +319,8 @@ class OrganizationViewSet(
 
         organization = self.get_object()
         if request.method == "GET":
-            memberships = organization.memberships.select_related("user")
-            return Response(serializers.MembershipSerializer(memberships, many=True).data)
+            memberships = self.paginate_queryset(organization.memberships.select_related("user").order_by("user_id"))
+            return self.get_paginated_response(serializers.MembershipSerializer(memberships, many=True).data)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         username = serializer.validated_data.get("username")
