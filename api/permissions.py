@@ -29,6 +29,35 @@ class ReadOrEditOwn(permissions.BasePermission):
             return True
         return bool(request.user and request.user.is_authenticated)
 
+    def has_object_permission(self, request, view, obj):
+        """Changing a record needs the right to edit its organisation's listings.
+
+        Querysets already answer 404 for others' records; this also matters where DRF checks an
+        object without a write, e.g. the browsable API deciding whether to render an edit form
+        (pre-filled with a confidential location's full face) for the reader.
+        """
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        organization_id = owning_organization_id(obj)
+        return organization_id is not None and get_viewer(request).can_edit_organization(organization_id)
+
+
+def owning_organization_id(obj):
+    """The organisation a directory record belongs to (None if it belongs to none)."""
+    from referrals.models import Organization
+
+    if isinstance(obj, Organization):
+        return obj.pk
+    for path in ("organization_id", "service.organization_id", "location.organization_id"):
+        value = obj
+        for attribute in path.split("."):
+            value = getattr(value, attribute, None)
+            if value is None:
+                break
+        if value is not None:
+            return value
+    return None
+
 
 class IsModerator(permissions.BasePermission):
     """Moderators only."""

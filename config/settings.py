@@ -165,6 +165,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",  # browsable API and admin, with CSRF
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ReadOrEditOwn"],
+    # Client IPs for the throttles: trust X-Forwarded-For only as far as our own proxies append to it.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 1 if env_bool("BEHIND_TLS_PROXY", False) else 0),
     "DEFAULT_THROTTLE_CLASSES": [
         "api.throttling.AnonymousThrottle",
         "api.throttling.PartnerKeyThrottle",

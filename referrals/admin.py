@@ -319,10 +319,13 @@ class DirectoryUserAdmin(UserAdmin):
 
     actions = ["revoke_tokens"]
 
-    @admin.action(description="Revoke all API tokens of the selected users")
+    @admin.action(description="Revoke all API tokens and sessions of the selected users")
     def revoke_tokens(self, request, queryset):
-        """Log the users out of every phone and script."""
-        from knox.models import AuthToken
+        """Log the users out of every phone, script and browser."""
+        from referrals.services.accounts import revoke_access
 
-        deleted, _ = AuthToken.objects.filter(user__in=queryset).delete()
-        self.message_user(request, f"{deleted} token(s) revoked.")
+        tokens = sessions = 0
+        for user in queryset:
+            revoked_tokens, ended_sessions = revoke_access(user)
+            tokens, sessions = tokens + revoked_tokens, sessions + ended_sessions
+        self.message_user(request, f"{tokens} token(s) revoked, {sessions} session(s) ended.")

@@ -28,6 +28,7 @@ __all__ = [
     "ProviderSignupSerializer",
     "ReportResolveSerializer",
     "ReportSerializer",
+    "RevokeTokensSerializer",
     "TokenSerializer",
     "WhoAmISerializer",
 ]
@@ -42,6 +43,12 @@ class LoginSerializer(serializers.Serializer):
     password = serializers.CharField(
         max_length=200, write_only=True, style={"input_type": "password"}, help_text="Your password."
     )
+
+
+class RevokeTokensSerializer(serializers.Serializer):
+    """Whose tokens and sessions to revoke."""
+
+    username = serializers.CharField(max_length=150, help_text="The user's username.")
 
 
 class TokenSerializer(serializers.Serializer):

@@ -1,5 +1,7 @@
 """Input shapes for providers' writes. Validation lives in the models: every write runs full_clean()."""
 
+import math
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from rest_framework import serializers
@@ -53,11 +55,11 @@ class StrictCharField(serializers.CharField):
 
 
 class StrictFloatField(serializers.FloatField):
-    """A number: `true`/`false` are refused rather than read as 1 and 0."""
+    """A finite JSON number: strings ("NaN", "1"), booleans and infinities are refused."""
 
     def to_internal_value(self, data):
-        """Refuse booleans."""
-        if isinstance(data, bool):
+        """Refuse anything but a finite number."""
+        if isinstance(data, bool) or not isinstance(data, int | float) or not math.isfinite(data):
             self.fail("invalid")
         return super().to_internal_value(data)
 
@@ -304,10 +306,8 @@ class ScheduleWriteSerializer(ValidatedModelSerializer):
         read_only_fields = ["id"]
 
     def validate(self, attrs):
-        """Hours at a location take its time zone; the location must belong to the service's organisation."""
-        service, location = attrs.get("service"), attrs.get("location")
-        if location is not None and service is not None and location.organization_id != service.organization_id:
-            raise serializers.ValidationError({"location": "The location belongs to another organisation."})
+        """Hours at a location take its time zone (the model checks the location is the service's own)."""
+        location = attrs.get("location")
         if location is not None:
             attrs["time_zone"] = location.time_zone
         return super().validate(attrs)

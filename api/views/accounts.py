@@ -19,6 +19,7 @@ from api.permissions import IsModerator, IsSignedIn
 from api.throttling import LoginThrottle
 from api.views.base import StrictParamsMixin
 from referrals.models import Caseworker, Disclosure, Report
+from referrals.services.accounts import revoke_access
 
 LOGIN_FAILED = (
     "Unable to log in with these credentials. After repeated failures, logins for this username pause for a while."
@@ -74,20 +75,27 @@ class RevokeTokensView(StrictParamsMixin, APIView):
     permission_classes = [IsModerator]
 
     @extend_schema(
-        summary="Revoke a user's tokens (moderators)",
-        request=inline_serializer("RevokeTokens", {"username": drf_serializers.CharField(help_text="Whose tokens.")}),
+        summary="Revoke a user's tokens and sessions (moderators)",
+        request=serializers.RevokeTokensSerializer,
         responses={
-            200: inline_serializer("TokensRevoked", {"revoked": drf_serializers.IntegerField(help_text="How many.")})
+            200: inline_serializer(
+                "TokensRevoked",
+                {
+                    "revoked": drf_serializers.IntegerField(help_text="Tokens revoked."),
+                    "sessions_ended": drf_serializers.IntegerField(help_text="Browser sessions ended."),
+                },
+            )
         },
     )
     def post(self, request, format=None):
-        """Delete every token of the named user."""
-        username = request.data.get("username") if isinstance(request.data, dict) else None
-        user = get_user_model().objects.filter(username=username).first() if isinstance(username, str) else None
+        """Delete every token and every browser session of the named user."""
+        data = serializers.RevokeTokensSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = get_user_model().objects.filter(username=data.validated_data["username"]).first()
         if user is None:
             raise ValidationError({"username": ["No user with this username."]})
-        revoked, _ = user.auth_token_set.all().delete()
-        return Response({"revoked": revoked})
+        tokens, sessions = revoke_access(user)
+        return Response({"revoked": tokens, "sessions_ended": sessions})
 
 
 class WhoAmIView(StrictParamsMixin, APIView):

@@ -26,6 +26,8 @@ class StrictParamsMixin:
     """Answers 400 to unknown or repeated query parameters, so no filter is ever silently ignored."""
 
     extra_query_params: frozenset[str] = frozenset()
+    # Actions that answer with a page and so take page/page_size.
+    paginated_actions: frozenset[str] = frozenset({"list"})
 
     @property
     def viewer(self):
@@ -35,8 +37,10 @@ class StrictParamsMixin:
     def allowed_query_params(self) -> set[str]:
         """Names this endpoint understands."""
         allowed = set(ALWAYS_ALLOWED_PARAMS | self.extra_query_params)
-        if getattr(self, "action", None) == "list":
+        action = getattr(self, "action", None)
+        if action in self.paginated_actions:
             allowed |= PAGINATION_PARAMS
+        if action == "list":
             filterset_class = getattr(self, "filterset_class", None)
             if filterset_class is not None:
                 allowed |= set(filterset_class.base_filters)

@@ -15,7 +15,17 @@ from api.filtersets import OrganizationFilterSet, ServiceFilterSet
 from api.permissions import IsModerator, IsVettedCaseworkerOrModerator
 from api.views.base import CODE_PARAMETER, FIELDS_PARAMETER, ID_PARAMETER, SparseFieldsMixin, StrictParamsMixin
 from referrals.choices import ServiceStatus
-from referrals.models import Category, Context, Language, Location, Organization, Population, Report, Service
+from referrals.models import (
+    Category,
+    Context,
+    Language,
+    Location,
+    MemberRole,
+    Organization,
+    Population,
+    Report,
+    Service,
+)
 from referrals.services import listings
 from referrals.services.disclosure import record_disclosures
 from referrals.services.history import listing_history
@@ -57,6 +67,7 @@ class ServiceViewSet(StrictParamsMixin, SparseFieldsMixin, viewsets.ModelViewSet
 
     filterset_class = ServiceFilterSet
     extra_query_params = frozenset({"fields"})
+    paginated_actions = frozenset({"list", "history"})
 
     def get_queryset(self):
         """What this action may reach: visible services to read, one's own to change."""
@@ -238,6 +249,7 @@ class OrganizationViewSet(
     """Organisations: vetted ones for everyone; admins change their own; moderators vet."""
 
     filterset_class = OrganizationFilterSet
+    paginated_actions = frozenset({"list", "members"})
 
     def get_queryset(self):
         """Visible organisations to read; administered ones to change."""
@@ -321,6 +333,9 @@ class OrganizationViewSet(
         if request.method == "GET":
             memberships = self.paginate_queryset(organization.memberships.select_related("user").order_by("user_id"))
             return self.get_paginated_response(serializers.MembershipSerializer(memberships, many=True).data)
+        if not organization.vetted and not self.viewer.is_moderator:
+            # Anyone can register an organisation; until a moderator vets it, it cannot pull people in.
+            raise ValidationError({"organization": ["A moderator vets the organisation before it adds members."]})
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         username = serializer.validated_data.get("username")
@@ -340,7 +355,7 @@ class OrganizationViewSet(
         ],
         responses=serializers.MembershipSerializer,
     )
-    @action(detail=True, methods=["patch", "delete"], url_path=r"members/(?P<user_id>[0-9]+)")
+    @action(detail=True, methods=["patch", "delete"], url_path=r"members/(?P<user_id>[0-9]{1,9})")
     def member(self, request, pk=None, user_id=None):
         """PATCH {role} or DELETE one membership."""
         organization = self.get_object()
@@ -349,11 +364,16 @@ class OrganizationViewSet(
             from rest_framework.exceptions import NotFound
 
             raise NotFound({"detail": "No such member."})
+        serializer = self.get_serializer(data=request.data) if request.method == "PATCH" else None
+        if serializer is not None:
+            serializer.is_valid(raise_exception=True)
+        stays_admin = serializer is not None and serializer.validated_data["role"] == MemberRole.ADMIN
+        if membership.role == MemberRole.ADMIN and not stays_admin:
+            if not organization.memberships.filter(role=MemberRole.ADMIN).exclude(pk=membership.pk).exists():
+                raise ValidationError({"role": ["An organisation keeps at least one admin: name another admin first."]})
         if request.method == "DELETE":
             membership.delete()
             return Response(status=status.HTTP_204_NO_CONTENT)
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
         membership.role = serializer.validated_data["role"]
         membership.save(update_fields=["role"])
         return Response(serializers.MembershipSerializer(membership).data)

@@ -313,3 +313,5 @@ class Schedule(models.Model):
             raise ValidationError({"opens_at": "Give opening and closing times, or mark it all day."})
         if not self.time_zone and not self.location_id:
             raise ValidationError({"time_zone": "Give a time zone or a location."})
+        if self.location_id and self.service_id and self.location.organization_id != self.service.organization_id:
+            raise ValidationError({"location": "The location belongs to another organisation."})

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from referrals.choices import CapacityUnit, IntakeMethod, ServiceAreaKind, ServiceStatus
 from referrals.managers import ServiceQuerySet, owned_queryset
-from referrals.models.validators import AGE_VALIDATORS, LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
+from referrals.models.validators import AGE_VALIDATORS, LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS, validate_finite
 from referrals.services.geo import snap_to_grid
 
 
@@ -162,7 +162,7 @@ class ServiceArea(models.Model):
     radius_km = models.FloatField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(0.1), MaxValueValidator(500)],
+        validators=[validate_finite, MinValueValidator(0.1), MaxValueValidator(500)],
         help_text="Radius in km (for a radius area).",
     )
 
