@@ -87,6 +87,11 @@ def world(db):
         "unvetted_caseworker": make_caseworker("unvetted", vetted=False),
         "moderator": make_moderator(),
     }
+    from referrals.models import Caseworker, Report, Schedule
+
+    w.caseworker_profile = Caseworker.objects.get(user=w.users["unvetted_caseworker"])
+    w.report = Report.objects.create(service=w.service_a, reporter=w.users["caseworker"], reason="wrong_hours")
+    w.schedule_a = Schedule.objects.create(service=w.service_a, location=w.house, weekday=1, all_day=True)
     w.partner_key, w.partner_secret = make_partner_key()
     w.granted_key, w.granted_secret = make_partner_key("Granted app", confidential_access=True)
 

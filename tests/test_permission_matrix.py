@@ -107,6 +107,64 @@ MATRIX = [
         lambda w: {"username": "caseworker"},
         MODERATORS,
     ),
+    ("put", "/api/v1/services/{w.service_a.pk}/", lambda w: {**new_service(w), "name": "Replaced"}, OWNERS),
+    (
+        "post",
+        "/api/v1/locations/",
+        lambda w: {"organization": str(w.org_a.pk), "name": "Office", "city": "Bangkok", "country": "TH"},
+        expect(400, anonymous=401, partner=403, granted_partner=403, provider_a=201, admin_a=201, moderator=201),
+    ),
+    (
+        "delete",
+        "/api/v1/locations/{w.house.pk}/",
+        None,
+        {**OWNERS, "provider_a": 204, "admin_a": 204, "moderator": 204},
+    ),
+    ("get", "/api/v1/schedules/{w.schedule_a.pk}/", None, {**OWNERS, "partner": 403, "granted_partner": 403}),
+    ("patch", "/api/v1/schedules/{w.schedule_a.pk}/", lambda w: {"description": "Holidays closed"}, OWNERS),
+    (
+        "post",
+        "/api/v1/service-areas/",
+        lambda w: {"service": str(w.service_a.pk), "kind": "country", "country": "TH"},
+        expect(400, anonymous=401, partner=403, granted_partner=403, provider_a=201, admin_a=201, moderator=201),
+    ),
+    (
+        "post",
+        "/api/v1/service-at-locations/",
+        lambda w: {"service": str(w.service_b.pk), "location": str(w.house.pk)},
+        expect(400, anonymous=401, partner=403, granted_partner=403),
+    ),
+    ("post", "/api/v1/caseworkers/{w.caseworker_profile.pk}/vet/", lambda w: {"vetted": True}, MODERATORS),
+    (
+        "get",
+        "/api/v1/reports/{w.report.pk}/",
+        None,
+        {**OWNERS, "partner": 403, "granted_partner": 403, "caseworker": 200},
+    ),
+    (
+        "patch",
+        "/api/v1/reports/{w.report.pk}/",
+        lambda w: {"status": "resolved"},
+        {**OWNERS, "caseworker": 404},
+    ),
+    ("get", "/api/v1/disclosures/", None, MODERATORS),
+    (
+        "post",
+        "/api/v1/auth/logout/",
+        None,
+        expect(204, anonymous=401, partner=401, granted_partner=401),
+    ),
+    (
+        "post",
+        "/api/v1/auth/signup/caseworker/",
+        lambda w: {
+            "username": "x-new",
+            "password": "correct horse battery staple",
+            "email": "n@example.org",
+            "agency": "Unit",
+        },
+        expect(201),
+    ),
 ]
 
 FULL_FACE = {"granted_partner", "caseworker", "provider_a", "admin_a", "moderator"}
