@@ -5,8 +5,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 
-def _positive_int(request, name: str, maximum: int | None = None) -> int | None:
-    raw = request.query_params.get(name)
+def _positive_int(params, name: str, maximum: int | None = None) -> int | None:
+    raw = params.get(name)
     if raw is None:
         return None
     try:
@@ -29,15 +29,20 @@ class DirectoryPagination(PageNumberPagination):
     page_size_query_description = "Results per page (1-100, default 20)."
     page_query_description = "Page number, from 1."
 
-    def get_page_size(self, request):
+    def get_page_size(self, request, params=None):
         """The requested page size, validated."""
-        return _positive_int(request, self.page_size_query_param, self.max_page_size) or self.page_size
+        params = request.query_params if params is None else params
+        return _positive_int(params, self.page_size_query_param, self.max_page_size) or self.page_size
 
-    def paginate_queryset(self, queryset, request, view=None):
-        """Paginate a queryset or a list; a page past the end is a 404 naming `page`."""
+    def paginate_queryset(self, queryset, request, view=None, params=None):
+        """Paginate a queryset or a list; a page past the end is a 404 naming `page`.
+
+        `params` replaces the query string as the source of `page` and `page_size` (the POST search).
+        """
         self.request = request
-        page_size = self.get_page_size(request)
-        page_number = _positive_int(request, self.page_query_param) or 1
+        params = request.query_params if params is None else params
+        page_size = self.get_page_size(request, params)
+        page_number = _positive_int(params, self.page_query_param) or 1
         paginator = self.django_paginator_class(queryset, page_size)
         try:
             self.page = paginator.page(page_number)

@@ -54,7 +54,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Compress last (it is listed first): phones on 2G pay per byte.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # ETags on the uncompressed body, and 304 for an If-None-Match that still matches.
+    "django.middleware.http.ConditionalGetMiddleware",
+    "api.middleware.ApiCacheHeadersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -249,6 +254,8 @@ if not 0.01 <= CONFIDENTIAL_GRID_DEGREES <= 1:
     raise ImproperlyConfigured("CONFIDENTIAL_GRID_DEGREES must be between 0.01 and 1 (about 1 km to 110 km).")
 # Capacity counts for `has_capacity` only when a person updated it within this many hours.
 CAPACITY_FRESH_HOURS = env_int("CAPACITY_FRESH_HOURS", 48)
+# How long shared caches may keep an anonymous API response, in seconds.
+API_PUBLIC_MAX_AGE = env_int("API_PUBLIC_MAX_AGE", 60)
 # Longest accepted `q` search text, in characters.
 SEARCH_QUERY_MAX_LENGTH = env_int("SEARCH_QUERY_MAX_LENGTH", 200)
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

@@ -331,3 +331,55 @@ def test_a_new_category_is_usable_at_once(api):
     Category.objects.create(code="sports", name="Sports")
     make_service(name="football", categories=["sports"])
     assert names(api.get(URL, {"category": "sports"})) == ["football"]
+
+
+def test_post_search_takes_the_same_parameters_in_a_json_body(api):
+    org = make_organization()
+    make_service(
+        org, name="Near shelter", categories=["housing"], populations=["women", "children"], at=(13.80, 100.55)
+    )
+    make_service(org, name="Medical", categories=["medical"], populations=["women", "children"], at=(13.76, 100.50))
+    body = {"lat": 13.7563, "lng": 100.5018, "radius_km": 30, "serves": ["women", "children"], "category": ["housing"]}
+    response = api.post(f"{URL}search/", body, format="json")
+    assert response.status_code == 200, response.content
+    assert names(response) == ["Near shelter"]
+    assert response.json()["results"][0]["distance_km"] > 0
+    assert "women" not in (response.json()["next"] or "")
+
+
+def test_post_search_pages_through_the_same_body(api):
+    for index in range(3):
+        make_service(name=f"s{index}")
+    first = api.post(f"{URL}search/", {"page_size": 2}, format="json").json()
+    assert first["next"].endswith("/api/v1/services/search/?page=2")
+    second = api.post(first["next"], {"page_size": 2}, format="json").json()
+    assert [item["name"] for item in second["results"]] == ["s2"]
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        ({"lat": 91, "lng": 100}, "lat"),
+        ({"lat": "13", "lng": 100}, "lat"),
+        ({"category": ["spaceships"]}, "category"),
+        ({"categroy": ["housing"]}, "categroy"),
+        ({"bbox": [1, 2, 3]}, "bbox"),
+        ({"page_size": 1000}, "page_size"),
+        ({"fields": ["secret"]}, "fields"),
+        ({"free": "yes"}, "free"),
+    ],
+)
+def test_post_search_bad_bodies_get_400_naming_the_field(api, body, name):
+    make_service()
+    response = api.post(f"{URL}search/", body, format="json")
+    assert response.status_code == 400
+    assert name in response.json()
+
+
+def test_post_search_keeps_terms_out_of_the_disclosure_log_endpoint(world):
+    from referrals.models import Disclosure
+
+    world.client_for("caseworker").post(
+        "/api/v1/services/search/", {"lat": 13.74, "lng": 100.53, "radius_km": 10, "q": "shelter"}, format="json"
+    )
+    assert [d.endpoint for d in Disclosure.objects.all()] == ["POST /api/v1/services/search/"]

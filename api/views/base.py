@@ -73,9 +73,10 @@ class StrictParamsMixin:
 class SparseFieldsMixin:
     """Validates `fields=` against the serializer and passes it on in the context."""
 
-    def sparse_fields(self) -> set[str] | None:
+    def sparse_fields(self, params=None) -> set[str] | None:
         """The requested field names, or None for all."""
-        raw = self.request.query_params.get("fields")
+        params = self.request.query_params if params is None else params
+        raw = params.get("fields")
         if raw is None or raw.strip() == "":
             return None
         wanted = {name.strip() for name in raw.split(",") if name.strip()}
@@ -91,5 +92,6 @@ class SparseFieldsMixin:
     def get_serializer_context(self):
         """Add the sparse fieldset."""
         context = super().get_serializer_context()
-        context["sparse_fields"] = self.sparse_fields()
+        if self.action != "search":  # the POST search reads `fields` from its body
+            context["sparse_fields"] = self.sparse_fields()
         return context

@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from api import serializers
@@ -67,7 +68,7 @@ class ServiceViewSet(StrictParamsMixin, SparseFieldsMixin, viewsets.ModelViewSet
 
     filterset_class = ServiceFilterSet
     extra_query_params = frozenset({"fields"})
-    paginated_actions = frozenset({"list", "history"})
+    paginated_actions = frozenset({"list", "history", "search"})
 
     def get_queryset(self):
         """What this action may reach: visible services to read, one's own to change."""
@@ -83,6 +84,7 @@ class ServiceViewSet(StrictParamsMixin, SparseFieldsMixin, viewsets.ModelViewSet
         """Compact results in lists, the whole record in detail, input shapes for writes."""
         return {
             "list": serializers.ServiceListSerializer,
+            "search": serializers.ServiceListSerializer,
             "create": serializers.ServiceWriteSerializer,
             "update": serializers.ServiceWriteSerializer,
             "partial_update": serializers.ServiceWriteSerializer,
@@ -96,8 +98,32 @@ class ServiceViewSet(StrictParamsMixin, SparseFieldsMixin, viewsets.ModelViewSet
         return queryset
 
     def list(self, request, *args, **kwargs):
+        """Search with the query string's parameters."""
+        return self._search(request.query_params)
+
+    @extend_schema(
+        summary="Search services, with the parameters in a JSON body",
+        description="The same search as `GET /api/v1/services/`, but the terms travel in the body, so that "
+        "sensitive searches stay out of URLs, proxies and server logs. `next`/`previous` name the page: "
+        "POST the same body to them (or send `page` in the body).",
+        request=serializers.ServiceSearchRequestSerializer,
+        responses=serializers.ServiceListSerializer(many=True),
+    )
+    @action(detail=False, methods=["post"], url_path="search", permission_classes=[AllowAny])
+    def search(self, request, *args, **kwargs):
+        """Search with the body's parameters."""
+        body = serializers.ServiceSearchRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        params = body.as_query_params()
+        for name in ("page", "page_size"):  # a page named in the URL (the `next` link) wins
+            if name in request.query_params:
+                params[name] = request.query_params[name]
+        return self._search(params)
+
+    def _search(self, params):
         """Filter, then either rank by exact distance or order in the database, then paginate."""
-        filterset = self.filterset_class(request.query_params, queryset=self.get_queryset(), request=request)
+        request = self.request
+        filterset = self.filterset_class(params, queryset=Service.objects.visible_to(self.viewer), request=request)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         services = filterset.qs
@@ -105,16 +131,20 @@ class ServiceViewSet(StrictParamsMixin, SparseFieldsMixin, viewsets.ModelViewSet
         order = filterset.order_fields()
         context = self.get_serializer_context()
         context["near"] = near
+        context["sparse_fields"] = self.sparse_fields(params)
+
+        def paginate(rows):
+            return self.paginator.paginate_queryset(rows, request, view=self, params=params)
+
         if near is None:
-            page = self.paginate_queryset(services.order_by(*(order or ["name", "id"])).with_listing_relations())
+            page = paginate(services.order_by(*(order or ["name", "id"])).with_listing_relations())
         else:
             matches = nearest(services, near, self.viewer)
             context["distances"] = dict(matches)
             if order:
-                ranked = services.filter(pk__in=context["distances"]).order_by(*order).with_listing_relations()
-                page = self.paginate_queryset(ranked)
+                page = paginate(services.filter(pk__in=context["distances"]).order_by(*order).with_listing_relations())
             else:
-                page_matches = self.paginate_queryset(matches)
+                page_matches = paginate(matches)
                 by_id = Service.objects.filter(pk__in=[pk for pk, _ in page_matches]).with_listing_relations().in_bulk()
                 page = [by_id[pk] for pk, _ in page_matches]
         data = serializers.ServiceListSerializer(page, many=True, context=context).data
