@@ -136,7 +136,8 @@ def test_caseworker_reports_a_listing_and_the_organisation_resolves_it(world):
         .status_code
         == 401
     )
-    assert [r["id"] for r in world.client_for("provider_a").get("/api/v1/reports/").json()["results"]] == [report_id]
+    listed = [r["id"] for r in world.client_for("provider_a").get("/api/v1/reports/").json()["results"]]
+    assert listed == [report_id, str(world.report.pk)]  # newest first
     assert world.client_for("provider_b").get("/api/v1/reports/").json()["count"] == 0
     assert (
         world.client_for("provider_b")
