@@ -12,6 +12,8 @@ from api.fields import BoundingBoxField, CodeListField, StrictBooleanField
 from api.permissions import get_viewer
 from referrals.choices import ServiceStatus
 from referrals.models import Category, Context, Language, Organization, Population, Service
+from referrals.services.gazetteer import suggest
+from referrals.services.geocoding import resolve_place
 from referrals.services.search import NearQuery, within_box
 from referrals.services.vocabularies import codes_of
 
@@ -102,12 +104,29 @@ class ServiceSearchForm(forms.Form):
             self.add_error("lng", "Required when lat is given.")
         if has_lng and not has_lat and "lat" not in self.errors:
             self.add_error("lat", "Required when lng is given.")
-        no_point = not self.data.get("lat") and not self.data.get("lng")
+        near = (cleaned.get("near") or "").strip()
+        if near:
+            if self.data.get("lat") or self.data.get("lng"):
+                self.add_error("near", "Give either near or lat/lng, not both.")
+            else:
+                self._resolve_near(near, cleaned)
+        no_point = not self.data.get("lat") and not self.data.get("lng") and not near
         if cleaned.get("radius_km") is not None and no_point:
             self.add_error("radius_km", "Needs lat and lng.")
         if cleaned.get("ordering") == "distance" and no_point:
             self.add_error("ordering", "Ordering by distance needs lat and lng.")
         return cleaned
+
+    def _resolve_near(self, near: str, cleaned):
+        country = cleaned.get("country") or []
+        place = resolve_place(near, country[0] if len(country) == 1 else None)
+        if place is None:
+            hints = suggest(near, country[0] if len(country) == 1 else None)
+            hint = f" Did you mean: {', '.join(hints)}?" if hints else ""
+            self.add_error("near", f"Unknown place.{hint}")
+            return
+        cleaned["lat"], cleaned["lng"] = place.latitude, place.longitude
+        self.resolved_place = place
 
 
 class ServiceFilterSet(django_filters.FilterSet):
@@ -131,6 +150,13 @@ class ServiceFilterSet(django_filters.FilterSet):
         min_value=0.1,
         max_value=MAX_RADIUS_KM,
         help_text=f"Search radius in km around `lat`/`lng` (0.1-{MAX_RADIUS_KM}, default {DEFAULT_RADIUS_KM}).",
+    )
+    near = django_filters.CharFilter(
+        method="filter_point",
+        max_length=100,
+        help_text="A place name instead of `lat`/`lng`, in any script (`Chiang Mai`, `เชียงใหม่`, `Rangoon`), "
+        "resolved by the offline GeoNames gazetteer (the most populous match, within `country` if given). "
+        "The response's `resolved_place` says which place it took; an unknown name is a 400 with suggestions.",
     )
     bbox = BoundingBoxFilter(
         method="filter_bbox",
@@ -232,6 +258,10 @@ class ServiceFilterSet(django_filters.FilterSet):
         if not self.form.cleaned_data.get("status"):
             queryset = queryset.filter(status=ServiceStatus.ACTIVE)
         return super().filter_queryset(queryset)
+
+    def resolved_place(self):
+        """The place `near=` resolved to, if any."""
+        return getattr(self.form, "resolved_place", None)
 
     def near_query(self) -> NearQuery | None:
         """The circle to search, when the request gave a point."""

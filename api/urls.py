@@ -31,5 +31,6 @@ urlpatterns = [
     path("auth/me/", accounts.WhoAmIView.as_view(), name="whoami"),
     path("auth/signup/provider/", accounts.ProviderSignupView.as_view(), name="signup-provider"),
     path("auth/signup/caseworker/", accounts.CaseworkerSignupView.as_view(), name="signup-caseworker"),
+    path("places/", directory.PlacesView.as_view(), name="places"),
     *router.urls,
 ]

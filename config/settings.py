@@ -261,3 +261,8 @@ SEARCH_QUERY_MAX_LENGTH = env_int("SEARCH_QUERY_MAX_LENGTH", 200)
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # A listing not verified by a person for this many days is marked stale.
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 180)
+# Place names the offline gazetteer does not know go to this geopy geocoder ("" = none, "nominatim").
+GEOCODER = env_str("GEOCODER", "")
+GEOCODER_DOMAIN = env_str("GEOCODER_DOMAIN", "nominatim.openstreetmap.org")
+GEOCODER_USER_AGENT = env_str("GEOCODER_USER_AGENT", "victim-support-referral-directory")
+GEOCODER_TIMEOUT = env_float("GEOCODER_TIMEOUT", 3.0)

@@ -445,3 +445,27 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "service_count",
             "last_modified",
         ]
+
+
+class ResolvedPlaceSerializer(serializers.Serializer):
+    """The place a `near=` name was taken to mean."""
+
+    name = serializers.CharField(help_text="The place's name.")
+    country = serializers.CharField(help_text="ISO 3166-1 alpha-2 country code.")
+    latitude = serializers.FloatField(help_text="WGS84 latitude the search used.")
+    longitude = serializers.FloatField(help_text="WGS84 longitude the search used.")
+    source = serializers.CharField(help_text="gazetteer (GeoNames, offline) or geocoder.")
+    geonameid = serializers.IntegerField(allow_null=True, help_text="GeoNames id, for gazetteer places.")
+
+
+class PlaceSerializer(serializers.Serializer):
+    """A town of the offline gazetteer."""
+
+    geonameid = serializers.IntegerField(help_text="GeoNames id.")
+    name = serializers.CharField(help_text="The place's name.")
+    matched = serializers.CharField(help_text="The (normalised) name that matched what was typed.")
+    country = serializers.CharField(help_text="ISO 3166-1 alpha-2 country code.")
+    latitude = serializers.FloatField(help_text="WGS84 latitude.")
+    longitude = serializers.FloatField(help_text="WGS84 longitude.")
+    population = serializers.IntegerField(help_text="Population (GeoNames).")
+    time_zone = serializers.CharField(help_text="IANA time zone.")

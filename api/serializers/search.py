@@ -20,6 +20,7 @@ class ServiceSearchRequestSerializer(serializers.Serializer):
     lat = StrictFloatField(required=False, help_text="Latitude of the search point (-90 to 90).")
     lng = StrictFloatField(required=False, help_text="Longitude of the search point (-180 to 180).")
     radius_km = StrictFloatField(required=False, help_text="Radius in km (0.1-500, default 25).")
+    near = serializers.CharField(required=False, max_length=100, help_text="A place name instead of lat/lng.")
     bbox = serializers.ListField(
         child=StrictFloatField(),
         min_length=4,

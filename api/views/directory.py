@@ -4,12 +4,14 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, status, viewsets
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from api import serializers
 from api.filtersets import OrganizationFilterSet, ServiceFilterSet
@@ -27,7 +29,7 @@ from referrals.models import (
     Report,
     Service,
 )
-from referrals.services import listings
+from referrals.services import gazetteer, listings
 from referrals.services.disclosure import record_disclosures
 from referrals.services.history import listing_history
 from referrals.services.search import nearest
@@ -149,7 +151,11 @@ class ServiceViewSet(StrictParamsMixin, SparseFieldsMixin, viewsets.ModelViewSet
                 page = [by_id[pk] for pk, _ in page_matches]
         data = serializers.ServiceListSerializer(page, many=True, context=context).data
         record_disclosures(self.viewer, _locations_of(page), _endpoint(request))
-        return self.get_paginated_response(data)
+        response = self.get_paginated_response(data)
+        place = filterset.resolved_place()
+        if place is not None:
+            response.data["resolved_place"] = serializers.ResolvedPlaceSerializer(place).data
+        return response
 
     def retrieve(self, request, *args, **kwargs):
         """The whole record; full faces shown to caseworkers and partners are logged."""
@@ -540,3 +546,46 @@ def not_found(request, exception=None):
 def server_error(request):
     """JSON 500 (a bug; nothing a client sends should get here)."""
     return JsonResponse({"detail": "Server error."}, status=500)
+
+
+class PlacesView(StrictParamsMixin, APIView):
+    """Autocompletion of place names from the offline gazetteer (GeoNames, CC BY 4.0)."""
+
+    permission_classes = [AllowAny]
+    extra_query_params = frozenset({"q", "country", "limit"})
+
+    @extend_schema(
+        summary="Place-name autocompletion",
+        description=f"Towns and cities of the region whose name, in any script, starts with `q`; the most "
+        f"populous first. Use a result's name as `near=`. {gazetteer.ATTRIBUTION}",
+        parameters=[
+            OpenApiParameter("q", OpenApiTypes.STR, required=True, description="The start of a place name (1-100)."),
+            OpenApiParameter("country", OpenApiTypes.STR, description="ISO 3166-1 alpha-2 code to narrow to."),
+            OpenApiParameter("limit", OpenApiTypes.INT, description="How many (1-20, default 10)."),
+        ],
+        responses=inline_serializer(
+            "PlaceList",
+            {
+                "results": serializers.PlaceSerializer(many=True, help_text="Matching places."),
+                "attribution": drf_serializers.CharField(help_text="Data source and licence."),
+            },
+        ),
+    )
+    def get(self, request, format=None):
+        """Matching places."""
+        query = PlaceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        matches = gazetteer.autocomplete(data["q"], data.get("country") or None, data.get("limit", 10))
+        results = [{**vars(place), "matched": matched} for place, matched in matches]
+        return Response(
+            {"results": serializers.PlaceSerializer(results, many=True).data, "attribution": gazetteer.ATTRIBUTION}
+        )
+
+
+class PlaceQuerySerializer(drf_serializers.Serializer):
+    """Query parameters of the place autocompletion."""
+
+    q = drf_serializers.CharField(max_length=100)
+    country = drf_serializers.RegexField(r"^[A-Za-z]{2}$", required=False)
+    limit = drf_serializers.IntegerField(min_value=1, max_value=20, required=False)

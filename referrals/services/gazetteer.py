@@ -1,0 +1,119 @@
+"""The offline gazetteer: the region's towns and their names in every script, from GeoNames (CC BY 4.0).
+
+`resolve("เชียงใหม่")`, `resolve("Rangoon")` and `resolve("Chiang Mai", country="TH")` give a Place; several
+towns of one name are told apart by population and, when given, the country. Loaded once per process.
+"""
+
+import bisect
+import difflib
+import gzip
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+GAZETTEER_PATH = Path(__file__).resolve().parent.parent / "data" / "gazetteer.tsv.gz"
+ATTRIBUTION = "Place names: GeoNames (geonames.org), CC BY 4.0."
+
+
+@dataclass(frozen=True)
+class Place:
+    """A town or city."""
+
+    geonameid: int
+    name: str
+    country: str
+    admin1: str
+    latitude: float
+    longitude: float
+    population: int
+    time_zone: str
+
+
+def normalize(text: str) -> str:
+    """A matching key: case, accents, spaces, dashes and apostrophes don't matter ("Chiang Mai" = "chiangmai")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # Drop Latin combining accents only; Thai, Burmese, Khmer and Lao marks carry meaning.
+    kept = "".join(ch for ch in decomposed if not ("\u0300" <= ch <= "\u036f"))
+    kept = unicodedata.normalize("NFC", kept)
+    return "".join(ch for ch in kept if ch.isalnum() or unicodedata.category(ch).startswith("M"))
+
+
+@dataclass(frozen=True)
+class _Index:
+    places: tuple[Place, ...]
+    by_key: dict[str, tuple[int, ...]]  # name key -> indexes into places
+    sorted_keys: tuple[str, ...]
+    primary_keys: dict[str, tuple[str, ...]]  # country -> keys of primary names, for suggestions
+
+
+@cache
+def _index() -> _Index:
+    places, by_key, primary = [], {}, {}
+    with gzip.open(GAZETTEER_PATH, "rt", encoding="utf-8") as rows:
+        for row in rows:
+            if row.startswith("#"):
+                continue
+            geonameid, name, country, admin1, lat, lng, population, time_zone, alternates = row.rstrip("\n").split("\t")
+            place = Place(int(geonameid), name, country, admin1, float(lat), float(lng), int(population), time_zone)
+            index = len(places)
+            places.append(place)
+            keys = {normalize(name), *(normalize(alt) for alt in alternates.split("|") if alt)}
+            for key in keys - {""}:
+                by_key.setdefault(key, []).append(index)
+            primary.setdefault(country, []).append(normalize(name))
+            primary.setdefault("", []).append(normalize(name))
+    return _Index(
+        places=tuple(places),
+        by_key={key: tuple(indexes) for key, indexes in by_key.items()},
+        sorted_keys=tuple(sorted(by_key)),
+        primary_keys={country: tuple(sorted(set(keys))) for country, keys in primary.items()},
+    )
+
+
+def resolve(name: str, country: str | None = None) -> Place | None:
+    """The most populous place called `name` (in `country`, if given), or None."""
+    index = _index()
+    candidates = [index.places[i] for i in index.by_key.get(normalize(name), ())]
+    if country:
+        candidates = [place for place in candidates if place.country == country.upper()]
+    return max(candidates, key=lambda place: place.population, default=None)
+
+
+def suggest(name: str, country: str | None = None, limit: int = 5) -> list[str]:
+    """Names close to an unknown one, most populous first ("Chang Mai" -> "Chiang Mai")."""
+    index = _index()
+    keys = index.primary_keys.get((country or "").upper(), index.primary_keys.get("", ()))
+    wanted = normalize(name)
+    close = difflib.get_close_matches(wanted, keys, n=limit * 3, cutoff=0.7)
+    scored = {}
+    for key in close:
+        similarity = difflib.SequenceMatcher(None, wanted, key).ratio()
+        for i in index.by_key.get(key, ()):
+            place = index.places[i]
+            if not country or place.country == country.upper():
+                scored[place.geonameid] = (round(similarity, 2), place.population, place)
+    ranked = [place for _, _, place in sorted(scored.values(), key=lambda item: (-item[0], -item[1]))]
+    return list(dict.fromkeys(f"{place.name} ({place.country})" for place in ranked))[:limit]
+
+
+def autocomplete(prefix: str, country: str | None = None, limit: int = 10) -> list[tuple[Place, str]]:
+    """Places whose name (in any script) starts with `prefix`, most populous first, with the name matched."""
+    index = _index()
+    key = normalize(prefix)
+    if not key:
+        return []
+    start = bisect.bisect_left(index.sorted_keys, key)
+    found: dict[int, tuple[Place, str]] = {}
+    for position in range(start, min(start + 2000, len(index.sorted_keys))):
+        candidate = index.sorted_keys[position]
+        if not candidate.startswith(key):
+            break
+        for i in index.by_key[candidate]:
+            place = index.places[i]
+            if (not country or place.country == country.upper()) and place.geonameid not in found:
+                found[place.geonameid] = (place, candidate)
+    # Places whose own name matches come before those matched by an alternate name; then by size.
+    return sorted(found.values(), key=lambda item: (not normalize(item[0].name).startswith(key), -item[0].population))[
+        :limit
+    ]
