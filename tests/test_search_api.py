@@ -383,3 +383,42 @@ def test_post_search_keeps_terms_out_of_the_disclosure_log_endpoint(world):
         "/api/v1/services/search/", {"lat": 13.74, "lng": 100.53, "radius_km": 10, "q": "shelter"}, format="json"
     )
     assert [d.endpoint for d in Disclosure.objects.all()] == ["POST /api/v1/services/search/"]
+
+
+def test_outreach_team_covering_a_camp_is_found_from_inside_the_camp(api):
+    """Mae La camp; the team's office is in Mae Sot's hinterland, 80 km away."""
+    camp = (16.5286, 98.5239)
+    office = geodesic(kilometers=80).destination(camp, 90)
+    team = make_service(name="Mobile clinic", at=(office.latitude, office.longitude), contexts=["mobile_outreach"])
+    ServiceArea.objects.create(service=team, kind="radius", country="TH", latitude=16.53, longitude=98.52, radius_km=15)
+    make_service(name="Camp health post", at=(16.531, 98.525))
+    make_service(name="Far away team", at=(office.latitude, office.longitude))
+    body = api.get(URL, {"lat": camp[0], "lng": camp[1], "radius_km": 10}).json()
+    assert [(r["name"], r["matched_by"]) for r in body["results"]] == [
+        ("Camp health post", "location"),
+        ("Mobile clinic", "coverage"),
+    ]
+    assert body["results"][0]["distance_km"] is not None and body["results"][1]["distance_km"] is None
+    assert body["count"] == 2
+
+
+def test_a_national_hotline_covers_every_point_of_its_country(api):
+    hotline = make_service(name="National hotline", categories=["hotline"])
+    ServiceArea.objects.create(service=hotline, kind="country", country="KH")
+    assert names(api.get(URL, {"near": "Siem Reap"})) == ["National hotline"]
+    assert names(api.get(URL, {"near": "Chiang Mai"})) == []
+
+
+def test_coverage_near_a_safe_house_uses_the_public_centre(world):
+    """An area drawn tightly around a confidential shelter must not answer probes at the house itself."""
+    ServiceArea.objects.create(
+        service=world.service_a,
+        kind="radius",
+        country="TH",
+        latitude=world.HOUSE[0],
+        longitude=world.HOUSE[1],
+        radius_km=0.2,
+    )
+    at_house = {"lat": world.HOUSE[0], "lng": world.HOUSE[1], "radius_km": 0.1}
+    assert world.client_for("anonymous").get(URL, at_house).json()["count"] == 0
+    assert world.client_for("caseworker").get(URL, at_house).json()["count"] == 1

@@ -312,8 +312,17 @@ class _ServiceBaseSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     stale = serializers.SerializerMethodField(
         help_text="True when no person has verified the listing within STALE_AFTER_DAYS (180 by default)."
     )
+    matched_by = serializers.SerializerMethodField(
+        help_text="With a point search: `location` (a location within the radius; see distance_km) or `coverage` "
+        "(a service area, e.g. an outreach team's, covers the point; distance_km is null). Null otherwise."
+    )
 
     location_serializer_class = BriefLocationSerializer
+
+    @extend_schema_field(serializers.ChoiceField(choices=["location", "coverage"], allow_null=True))
+    def get_matched_by(self, service):
+        """How the point search found the service."""
+        return (self.context.get("matched_by") or {}).get(service.pk)
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_stale(self, service) -> bool:
@@ -358,6 +367,7 @@ class ServiceListSerializer(_ServiceBaseSerializer):
             "free",
             "intake",
             "distance_km",
+            "matched_by",
             "locations",
             "phones",
             "capacity",

@@ -142,13 +142,15 @@ class ServiceViewSet(StrictParamsMixin, SparseFieldsMixin, viewsets.ModelViewSet
             page = paginate(services.order_by(*(order or ["name", "id"])).with_listing_relations())
         else:
             matches = nearest(services, near, self.viewer)
-            context["distances"] = dict(matches)
+            context["distances"] = {pk: distance for pk, distance, _ in matches}
+            context["matched_by"] = {pk: how for pk, _, how in matches}
             if order:
                 page = paginate(services.filter(pk__in=context["distances"]).order_by(*order).with_listing_relations())
             else:
                 page_matches = paginate(matches)
-                by_id = Service.objects.filter(pk__in=[pk for pk, _ in page_matches]).with_listing_relations().in_bulk()
-                page = [by_id[pk] for pk, _ in page_matches]
+                page_ids = [pk for pk, _, _ in page_matches]
+                by_id = Service.objects.filter(pk__in=page_ids).with_listing_relations().in_bulk()
+                page = [by_id[pk] for pk in page_ids]
         data = serializers.ServiceListSerializer(page, many=True, context=context).data
         record_disclosures(self.viewer, _locations_of(page), _endpoint(request))
         response = self.get_paginated_response(data)

@@ -117,3 +117,24 @@ def autocomplete(prefix: str, country: str | None = None, limit: int = 10) -> li
     return sorted(found.values(), key=lambda item: (not normalize(item[0].name).startswith(key), -item[0].population))[
         :limit
     ]
+
+
+@cache
+def _by_latitude() -> tuple[tuple[float, ...], tuple[Place, ...]]:
+    places = sorted(_index().places, key=lambda place: place.latitude)
+    return tuple(place.latitude for place in places), tuple(places)
+
+
+def country_at(latitude: float, longitude: float, within_km: float = 60) -> str | None:
+    """The country of the nearest known town, if one lies within `within_km` (offline reverse geocoding)."""
+    from referrals.services.geo import distance_km
+
+    latitudes, places = _by_latitude()
+    band = within_km / 110.0
+    start, stop = bisect.bisect_left(latitudes, latitude - band), bisect.bisect_right(latitudes, latitude + band)
+    best, best_distance = None, within_km
+    for place in places[start:stop]:
+        distance = distance_km(latitude, longitude, place.latitude, place.longitude)
+        if distance <= best_distance:
+            best, best_distance = place, distance
+    return best.country if best else None

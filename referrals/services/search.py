@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from referrals.models import ServiceAtLocation
+from referrals.models import ServiceArea, ServiceAtLocation
 from referrals.services.geo import BoundingBox, distance_km, radius_bounding_box
 
 PUBLIC_POINT = ("location__public_latitude", "location__public_longitude")
@@ -65,8 +65,61 @@ class _Row:
         self.organization_id = organization_id
 
 
-def nearest(services: QuerySet, near: NearQuery, viewer=None) -> list[tuple[object, float]]:
-    """(service id, distance in km to its nearest location) within the radius, nearest first."""
+LOCATION, COVERAGE = "location", "coverage"
+# The widest radius a service area may have (ServiceArea.radius_km's validator).
+MAX_AREA_RADIUS_KM = 500
+
+
+def nearest(services: QuerySet, near: NearQuery, viewer=None) -> list[tuple[object, float | None, str]]:
+    """(service id, distance, how it matched) for the search: locations within the radius, nearest first,
+    then services whose service area covers the point (distance None) — an outreach team whose office is
+    far away but which works where the person is."""
+    by_location = _by_location(services, near, viewer)
+    covering = _covering(services, near, viewer) - set(by_location)
+    ranked = [(pk, distance, LOCATION) for pk, distance in sorted(by_location.items(), key=lambda i: (i[1], str(i[0])))]
+    return ranked + [(pk, None, COVERAGE) for pk in sorted(covering, key=str)]
+
+
+def _covering(services: QuerySet, near: NearQuery, viewer) -> set:
+    """Services with a service area that covers the search point."""
+    from referrals.services.gazetteer import country_at
+
+    candidates = services.order_by().values("pk")
+    covering = set()
+    box = radius_bounding_box(near.latitude, near.longitude, MAX_AREA_RADIUS_KM)
+    circles = ServiceArea.objects.filter(
+        _box_condition(box, ("latitude", "longitude")), kind="radius", service__in=candidates
+    ).values_list("service_id", "latitude", "longitude", "radius_km")
+    circles = list(circles)
+    hidden = _services_hiding_a_house({service_id for service_id, *_ in circles}, viewer)
+    for service_id, lat, lng, radius in circles:
+        area = ServiceArea(latitude=lat, longitude=lng)
+        lat, lng = area.public_center(service_id in hidden)
+        if distance_km(near.latitude, near.longitude, lat, lng) <= radius:
+            covering.add(service_id)
+    country = country_at(near.latitude, near.longitude)
+    if country:
+        whole_country = ServiceArea.objects.filter(kind="country", country=country, service__in=candidates)
+        covering.update(whole_country.values_list("service_id", flat=True))
+    return covering
+
+
+def _services_hiding_a_house(service_ids, viewer) -> set:
+    """Of these services, those with a confidential location whose full face this viewer may not see."""
+    if not service_ids:
+        return set()
+    rows = ServiceAtLocation.objects.filter(service_id__in=service_ids, location__confidential=True).values_list(
+        "service_id", "location__organization_id"
+    )
+    return {
+        service_id
+        for service_id, organization_id in rows
+        if viewer is None or not viewer.sees_full_face(_Row(True, organization_id))
+    }
+
+
+def _by_location(services: QuerySet, near: NearQuery, viewer) -> dict:
+    """Service id -> distance in km to its nearest location within the radius."""
     rows = (
         ServiceAtLocation.objects.filter(
             _visible_box_condition(near.bounding_box, viewer), service__in=services.order_by().values("pk")
@@ -81,4 +134,4 @@ def nearest(services: QuerySet, near: NearQuery, viewer=None) -> list[tuple[obje
         distance = distance_km(near.latitude, near.longitude, lat, lng)
         if distance <= near.radius_km and distance < best.get(service_id, float("inf")):
             best[service_id] = distance
-    return sorted(best.items(), key=lambda item: (item[1], str(item[0])))
+    return best
