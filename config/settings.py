@@ -261,8 +261,14 @@ SEARCH_QUERY_MAX_LENGTH = env_int("SEARCH_QUERY_MAX_LENGTH", 200)
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # A listing not verified by a person for this many days is marked stale.
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 180)
-# Place names the offline gazetteer does not know go to this geopy geocoder ("" = none, "nominatim").
-GEOCODER = env_str("GEOCODER", "")
+# Geocoding through geopy: addresses of locations saved without coordinates, and place names the offline
+# gazetteer does not know. "nominatim" (the production default) or "" for none (the development default:
+# a demo on a closed network should not try to reach out); failures fall back to the gazetteer.
+GEOCODER = env_str("GEOCODER", "" if DEVELOPMENT else "nominatim")
 GEOCODER_DOMAIN = env_str("GEOCODER_DOMAIN", "nominatim.openstreetmap.org")
 GEOCODER_USER_AGENT = env_str("GEOCODER_USER_AGENT", "victim-support-referral-directory")
 GEOCODER_TIMEOUT = env_float("GEOCODER_TIMEOUT", 3.0)
+# Seconds between calls (the public Nominatim allows one a second).
+GEOCODER_MIN_DELAY = env_float("GEOCODER_MIN_DELAY", 1.0)
+# Send confidential street addresses to the geocoder only if it is your own (self-hosted) service.
+GEOCODER_TRUSTED_FOR_CONFIDENTIAL = env_bool("GEOCODER_TRUSTED_FOR_CONFIDENTIAL", default=False)

@@ -7,6 +7,8 @@ os.environ.setdefault("DEVELOPMENT", "true")
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests never reach the network: geocoding tests put a test double in its place.
+GEOCODER = ""
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: tests of concurrent writers need connections from several threads.

@@ -127,9 +127,20 @@ class LocationAdmin(SimpleHistoryAdmin):
     list_filter = ["confidential", "location_type", "country"]
     search_fields = ["name", "city", "state_province", "address_1", "organization__name"]
     autocomplete_fields = ["organization"]
-    readonly_fields = ["public_latitude", "public_longitude", "created", "last_modified"]
+    readonly_fields = ["public_latitude", "public_longitude", "coordinates_source", "created", "last_modified"]
     list_select_related = ["organization"]
     inlines = [LocationPhoneInline, LocationScheduleInline]
+
+    def save_model(self, request, obj, form, change):
+        """Geocode an address saved without coordinates (town centre for confidential ones)."""
+        from referrals.services.geocoding import geocode_location
+
+        if obj.latitude is None and obj.location_type == "physical":
+            geocode_location(obj)
+        elif "latitude" in form.changed_data or "longitude" in form.changed_data:
+            obj.coordinates_source = "given"
+        super().save_model(request, obj, form, change)
+
     fieldsets = [
         (None, {"fields": ["organization", "name", "location_type", "description", "confidential"]}),
         (
@@ -138,7 +149,16 @@ class LocationAdmin(SimpleHistoryAdmin):
         ),
         (
             "Position",
-            {"fields": ["latitude", "longitude", "public_latitude", "public_longitude", "time_zone"]},
+            {
+                "fields": [
+                    "latitude",
+                    "longitude",
+                    "coordinates_source",
+                    "public_latitude",
+                    "public_longitude",
+                    "time_zone",
+                ]
+            },
         ),
         ("Access", {"fields": ["transportation", "accessibility"]}),
         ("Record", {"fields": ["created", "last_modified"]}),

@@ -203,6 +203,7 @@ class LocationSerializer(serializers.ModelSerializer):
             "postal_code",
             "country",
             "time_zone",
+            "coordinates_source",
             "transportation",
             "accessibility",
             "phones",

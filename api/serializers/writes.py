@@ -22,6 +22,7 @@ from referrals.models import (
     ServiceArea,
     ServiceAtLocation,
 )
+from referrals.services.geocoding import geocode_location
 
 __all__ = [
     "CapacityReportSerializer",
@@ -231,6 +232,16 @@ class LocationWriteSerializer(ValidatedModelSerializer):
         if self.instance is not None and value.pk != self.instance.organization_id:
             raise serializers.ValidationError("A location cannot move to another organisation.")
         return value
+
+    def save(self, **kwargs):
+        """Geocode an address given without coordinates (never blocking the save)."""
+        location = super().save(**kwargs)
+        if location.latitude is None and location.location_type == "physical":
+            geocode_location(location)
+            location.save()
+        elif "latitude" in self.validated_data:
+            Location.objects.filter(pk=location.pk).update(coordinates_source="given")
+        return location
 
 
 class ServiceAtLocationSerializer(ValidatedModelSerializer):

@@ -87,6 +87,12 @@ class Location(models.Model):
     accessibility = models.TextField(
         blank=True, help_text="Physical access: ramps, lifts, accessible toilets (hidden for a confidential location)."
     )
+    coordinates_source = models.CharField(
+        max_length=10,
+        choices=[("given", "Given"), ("address", "Geocoded address"), ("town", "Town centre"), ("none", "None")],
+        default="given",
+        help_text="Where latitude/longitude came from: given, geocoded from the address, the town's centre, or none.",
+    )
     confidential = models.BooleanField(
         default=False,
         help_text="A safe house: the public sees only the city and a grid-snapped approximate point.",

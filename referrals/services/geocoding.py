@@ -26,15 +26,65 @@ class ResolvedPlace:
     geonameid: int | None = None
 
 
+class _RateLimitedGeocoder:
+    """The configured geopy geocoder behind geopy's RateLimiter (one call per GEOCODER_MIN_DELAY seconds)."""
+
+    def __init__(self, geocoder):
+        from geopy.extra.rate_limiter import RateLimiter
+
+        self.geocode = RateLimiter(geocoder.geocode, min_delay_seconds=settings.GEOCODER_MIN_DELAY, max_retries=0)
+
+
 def _geocoder():
     """The configured geopy geocoder, or None."""
     if settings.GEOCODER != "nominatim":
         return None
     from geopy.geocoders import Nominatim
 
-    return Nominatim(
-        user_agent=settings.GEOCODER_USER_AGENT, timeout=settings.GEOCODER_TIMEOUT, domain=settings.GEOCODER_DOMAIN
+    return _RateLimitedGeocoder(
+        Nominatim(
+            user_agent=settings.GEOCODER_USER_AGENT, timeout=settings.GEOCODER_TIMEOUT, domain=settings.GEOCODER_DOMAIN
+        )
     )
+
+
+def _geocode(query: str, country: str | None):
+    """geopy's answer for the query, or None on any failure (which never blocks anything)."""
+    geocoder = _geocoder()
+    if geocoder is None:
+        return None
+    from geopy.exc import GeopyError
+
+    try:
+        return geocoder.geocode(query, exactly_one=True, country_codes=country.lower() if country else None)
+    except (GeopyError, OSError, ValueError) as exc:
+        logger.warning("Geocoder failed: %s", type(exc).__name__)
+        return None
+
+
+def geocode_location(location) -> None:
+    """Fill in a point for a location saved with an address but no coordinates, and say where it came from.
+
+    A confidential location's street address goes to no third party: it is placed at its town's centre
+    (which its public face shows anyway), unless GEOCODER_TRUSTED_FOR_CONFIDENTIAL names a self-hosted geocoder.
+    """
+    if location.latitude is not None and location.longitude is not None:
+        return
+    country = str(location.country or "") or None
+    address = ", ".join(part for part in (location.address_1, location.city, location.state_province) if part)
+    may_send_address = not location.confidential or settings.GEOCODER_TRUSTED_FOR_CONFIDENTIAL
+    if location.address_1 and may_send_address:
+        found = _geocode(address, country)
+        if found is not None:
+            location.latitude, location.longitude = found.latitude, found.longitude
+            location.coordinates_source = "address"
+            return
+    town = gazetteer.resolve(location.city, country) if location.city else None
+    if town is not None:
+        location.latitude, location.longitude = town.latitude, town.longitude
+        location.coordinates_source = "town"
+        return
+    location.coordinates_source = "none"
 
 
 def resolve_place(name: str, country: str | None = None) -> ResolvedPlace | None:
@@ -42,16 +92,7 @@ def resolve_place(name: str, country: str | None = None) -> ResolvedPlace | None
     place = gazetteer.resolve(name, country)
     if place is not None:
         return ResolvedPlace(place.name, place.country, place.latitude, place.longitude, "gazetteer", place.geonameid)
-    geocoder = _geocoder()
-    if geocoder is None:
-        return None
-    from geopy.exc import GeopyError
-
-    try:
-        found = geocoder.geocode(name, exactly_one=True, country_codes=country.lower() if country else None)
-    except (GeopyError, OSError, ValueError) as exc:
-        logger.warning("Geocoder failed for a place name: %s", type(exc).__name__)
-        return None
+    found = _geocode(name, country)
     if found is None:
         return None
     return ResolvedPlace(found.address[:200], (country or "").upper(), found.latitude, found.longitude, "geocoder")
