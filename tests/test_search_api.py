@@ -395,11 +395,20 @@ def test_outreach_team_covering_a_camp_is_found_from_inside_the_camp(api):
     make_service(name="Far away team", at=(office.latitude, office.longitude))
     body = api.get(URL, {"lat": camp[0], "lng": camp[1], "radius_km": 10}).json()
     assert [(r["name"], r["matched_by"]) for r in body["results"]] == [
+        ("Mobile clinic", "coverage"),  # it works right here: 0 km to its area
         ("Camp health post", "location"),
-        ("Mobile clinic", "coverage"),
     ]
-    assert body["results"][0]["distance_km"] is not None and body["results"][1]["distance_km"] is None
+    assert body["results"][0]["distance_km"] == 0.0 and 0 < body["results"][1]["distance_km"] < 1
     assert body["count"] == 2
+
+
+def test_an_area_whose_edge_lies_within_the_radius_is_found_at_the_distance_to_its_edge(api):
+    team = make_service(name="Team", at=(17.5, 98.5))
+    ServiceArea.objects.create(service=team, kind="radius", country="TH", latitude=16.53, longitude=98.52, radius_km=15)
+    point = geodesic(kilometers=20).destination((16.53, 98.52), 0)  # 5 km outside the circle
+    item = api.get(URL, {"lat": point.latitude, "lng": point.longitude, "radius_km": 10}).json()["results"][0]
+    assert item["matched_by"] == "coverage" and item["distance_km"] == pytest.approx(5, abs=0.05)
+    assert api.get(URL, {"lat": point.latitude, "lng": point.longitude, "radius_km": 4}).json()["count"] == 0
 
 
 def test_a_national_hotline_covers_every_point_of_its_country(api):

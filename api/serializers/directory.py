@@ -308,14 +308,16 @@ class _ServiceBaseSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         source="capacities", many=True, read_only=True, help_text="Free places per unit, with when they were reported."
     )
     distance_km = serializers.SerializerMethodField(
-        help_text="Geodesic distance in km from the search point to the nearest location (only with lat/lng)."
+        help_text="Geodesic distance in km from the search point to the nearest location, or to the edge of a "
+        "service area that reaches it (0 inside; see matched_by). Only with lat/lng or near."
     )
     stale = serializers.SerializerMethodField(
         help_text="True when no person has verified the listing within STALE_AFTER_DAYS (180 by default)."
     )
     matched_by = serializers.SerializerMethodField(
-        help_text="With a point search: `location` (a location within the radius; see distance_km) or `coverage` "
-        "(a service area, e.g. an outreach team's, covers the point; distance_km is null). Null otherwise."
+        help_text="With a point search: `location` (distance_km is to the nearest location) or `coverage` (a "
+        "service area, e.g. an outreach team's circle or a hotline's country, reaches the point; distance_km is "
+        "to the area's edge, 0 inside it). Null without a point."
     )
 
     location_serializer_class = BriefLocationSerializer

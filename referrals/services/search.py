@@ -70,38 +70,44 @@ LOCATION, COVERAGE = "location", "coverage"
 MAX_AREA_RADIUS_KM = 500
 
 
-def nearest(services: QuerySet, near: NearQuery, viewer=None) -> list[tuple[object, float | None, str]]:
-    """(service id, distance, how it matched) for the search: locations within the radius, nearest first,
-    then services whose service area covers the point (distance None) — an outreach team whose office is
-    far away but which works where the person is."""
-    by_location = _by_location(services, near, viewer)
-    covering = _covering(services, near, viewer) - set(by_location)
-    ranked = [(pk, distance, LOCATION) for pk, distance in sorted(by_location.items(), key=lambda i: (i[1], str(i[0])))]
-    return ranked + [(pk, None, COVERAGE) for pk in sorted(covering, key=str)]
+def nearest(services: QuerySet, near: NearQuery, viewer=None) -> list[tuple[object, float, str]]:
+    """(service id, distance in km, how it matched) within the radius, nearest first.
+
+    A service reaches the point through a location, or through a service area (an outreach team's
+    circle, a national hotline's country): its distance is then to the area's edge, 0 inside it.
+    """
+    reach = {pk: (distance, LOCATION) for pk, distance in _by_location(services, near, viewer).items()}
+    for pk, distance in _by_coverage(services, near, viewer).items():
+        if pk not in reach or distance < reach[pk][0]:
+            reach[pk] = (distance, COVERAGE)
+    ranked = sorted(reach.items(), key=lambda item: (item[1][0], str(item[0])))
+    return [(pk, distance, how) for pk, (distance, how) in ranked]
 
 
-def _covering(services: QuerySet, near: NearQuery, viewer) -> set:
-    """Services with a service area that covers the search point."""
+def _by_coverage(services: QuerySet, near: NearQuery, viewer) -> dict:
+    """Service id -> distance in km from the point to the edge of a service area (0 inside it)."""
     from referrals.services.gazetteer import country_at
 
     candidates = services.order_by().values("pk")
-    covering = set()
-    box = radius_bounding_box(near.latitude, near.longitude, MAX_AREA_RADIUS_KM)
-    circles = ServiceArea.objects.filter(
-        _box_condition(box, ("latitude", "longitude")), kind="radius", service__in=candidates
-    ).values_list("service_id", "latitude", "longitude", "radius_km")
-    circles = list(circles)
+    reach: dict[object, float] = {}
+    box = radius_bounding_box(near.latitude, near.longitude, near.radius_km + MAX_AREA_RADIUS_KM)
+    circles = list(
+        ServiceArea.objects.filter(
+            _box_condition(box, ("latitude", "longitude")), kind="radius", service__in=candidates
+        ).values_list("service_id", "latitude", "longitude", "radius_km")
+    )
     hidden = _services_hiding_a_house({service_id for service_id, *_ in circles}, viewer)
     for service_id, lat, lng, radius in circles:
-        area = ServiceArea(latitude=lat, longitude=lng)
-        lat, lng = area.public_center(service_id in hidden)
-        if distance_km(near.latitude, near.longitude, lat, lng) <= radius:
-            covering.add(service_id)
+        lat, lng = ServiceArea(latitude=lat, longitude=lng).public_center(service_id in hidden)
+        to_edge = max(0.0, distance_km(near.latitude, near.longitude, lat, lng) - radius)
+        if to_edge <= near.radius_km and to_edge < reach.get(service_id, float("inf")):
+            reach[service_id] = to_edge
     country = country_at(near.latitude, near.longitude)
     if country:
-        whole_country = ServiceArea.objects.filter(kind="country", country=country, service__in=candidates)
-        covering.update(whole_country.values_list("service_id", flat=True))
-    return covering
+        national = ServiceArea.objects.filter(kind="country", country=country, service__in=candidates)
+        for service_id in national.values_list("service_id", flat=True):
+            reach[service_id] = 0.0
+    return reach
 
 
 def _services_hiding_a_house(service_ids, viewer) -> set:
