@@ -478,55 +478,36 @@ class LocationViewSet(
         return serializers.LocationSerializer(location, context=self.get_serializer_context()).data
 
 
-class _TaxonomyViewSet(StrictParamsMixin, viewsets.ReadOnlyModelViewSet):
-    """A code-keyed vocabulary."""
+def _taxonomy_viewset(model, serializer_class, noun, plural, examples):
+    """A read-only, code-keyed vocabulary endpoint."""
 
-    lookup_field = "code"
-    lookup_value_regex = "[a-z0-9_]+"
+    @extend_schema_view(
+        list=extend_schema(summary=plural.capitalize()),
+        retrieve=extend_schema(summary=f"A {noun}", parameters=[CODE_PARAMETER]),
+    )
+    class TaxonomyViewSet(StrictParamsMixin, viewsets.ReadOnlyModelViewSet):
+        lookup_field = "code"
+        lookup_value_regex = "[a-z0-9_]+"
+        queryset = model.objects.all()
+
+    TaxonomyViewSet.serializer_class = serializer_class
+    TaxonomyViewSet.__name__ = TaxonomyViewSet.__qualname__ = f"{model.__name__}ViewSet"
+    TaxonomyViewSet.__doc__ = f"{plural.capitalize()}: {examples}."
+    return TaxonomyViewSet
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Categories of help"),
-    retrieve=extend_schema(summary="A category", parameters=[CODE_PARAMETER]),
+CategoryViewSet = _taxonomy_viewset(
+    Category, serializers.CategorySerializer, "category", "categories of help", "housing, counselling, medical, ..."
 )
-class CategoryViewSet(_TaxonomyViewSet):
-    """Categories: housing, counselling, medical, ..."""
-
-    queryset = Category.objects.all()
-    serializer_class = serializers.CategorySerializer
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Populations served"),
-    retrieve=extend_schema(summary="A population", parameters=[CODE_PARAMETER]),
+PopulationViewSet = _taxonomy_viewset(
+    Population, serializers.PopulationSerializer, "population", "populations served", "women, children, refugees, ..."
 )
-class PopulationViewSet(_TaxonomyViewSet):
-    """Populations: women, children, refugees, ..."""
-
-    queryset = Population.objects.all()
-    serializer_class = serializers.PopulationSerializer
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Operating contexts"),
-    retrieve=extend_schema(summary="A context", parameters=[CODE_PARAMETER]),
+ContextViewSet = _taxonomy_viewset(
+    Context, serializers.ContextSerializer, "context", "operating contexts", "refugee camp, conflict zone, ..."
 )
-class ContextViewSet(_TaxonomyViewSet):
-    """Operating contexts: refugee camp, conflict zone, ..."""
-
-    queryset = Context.objects.all()
-    serializer_class = serializers.ContextSerializer
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Service languages"),
-    retrieve=extend_schema(summary="A language", parameters=[CODE_PARAMETER]),
+LanguageViewSet = _taxonomy_viewset(
+    Language, serializers.LanguageSerializer, "language", "service languages", "ISO 639 codes of delivery languages"
 )
-class LanguageViewSet(_TaxonomyViewSet):
-    """Languages services are delivered in (ISO 639)."""
-
-    queryset = Language.objects.all()
-    serializer_class = serializers.LanguageSerializer
 
 
 def healthz(request):
