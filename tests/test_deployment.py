@@ -74,3 +74,19 @@ def test_cors_allows_configured_partner_origins_only(client, settings):
     assert allowed["Access-Control-Allow-Origin"] == "https://partner.example.org"
     other = client.get("/api/v1/categories/", HTTP_ORIGIN="https://evil.example.com")
     assert "Access-Control-Allow-Origin" not in other
+
+
+def test_manage_py_in_a_checkout_without_a_key_runs_in_development_but_the_web_server_refuses():
+    bare = {key: value for key, value in os.environ.items() if key not in {*PRODUCTION_ENV, "SECRET_KEY_FILE"}}
+    command = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "check"], env=bare, capture_output=True, text=True, check=False
+    )
+    assert command.returncode == 0, command.stderr
+    server = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "import config.wsgi"],
+        env={**bare, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert server.returncode != 0 and "SECRET_KEY" in server.stderr
