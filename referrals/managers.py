@@ -9,22 +9,34 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 
-class ServiceQuerySet(models.QuerySet):
-    """Services, with the rules for who may see them and how they are searched."""
+class OrganizationScopedQuerySet(models.QuerySet):
+    """Records of one organisation (or organisations themselves): who may see, change and administer them."""
+
+    # The path from a record to its organisation; "" for the organisation itself.
+    organization_path = "organization"
+
+    def _of(self, organization_ids) -> Q:
+        path = f"{self.organization_path}_id" if self.organization_path else "pk"
+        return Q(**{f"{path}__in": organization_ids})
 
     def visible_to(self, viewer):
-        """Services of vetted organisations; members also see their own unvetted organisation's; moderators all."""
+        """Those of vetted organisations, plus one's own organisations' (moderators: all)."""
         if viewer.is_moderator:
             return self.all()
-        return self.filter(Q(organization__vetted=True) | Q(organization_id__in=viewer.member_org_ids))
+        vetted = f"{self.organization_path}__vetted" if self.organization_path else "vetted"
+        return self.filter(Q(**{vetted: True}) | self._of(viewer.member_org_ids))
 
     def editable_by(self, viewer):
-        """Services the viewer may change: their organisations' (moderators: all)."""
-        return self.all() if viewer.is_moderator else self.filter(organization_id__in=viewer.member_org_ids)
+        """Those of the viewer's organisations (moderators: all)."""
+        return self.all() if viewer.is_moderator else self.filter(self._of(viewer.member_org_ids))
 
     def administrable_by(self, viewer):
-        """Services whose listing the viewer may verify: their admin organisations' (moderators: all)."""
-        return self.all() if viewer.is_moderator else self.filter(organization_id__in=viewer.admin_org_ids)
+        """Those of the organisations the viewer administers (moderators: all)."""
+        return self.all() if viewer.is_moderator else self.filter(self._of(viewer.admin_org_ids))
+
+
+class ServiceQuerySet(OrganizationScopedQuerySet):
+    """Services, with the rules for who may see them and how they are searched."""
 
     def stale(self, today=None):
         """Listings no person has verified within STALE_AFTER_DAYS."""
@@ -198,36 +210,18 @@ def _open_in_local_time(local: datetime) -> Q:
     )
 
 
-class OrganizationQuerySet(models.QuerySet):
+class OrganizationQuerySet(OrganizationScopedQuerySet):
     """Organisations, with the rule for who may see them."""
 
-    def visible_to(self, viewer):
-        """Vetted organisations, plus one's own; moderators see all."""
-        if viewer.is_moderator:
-            return self.all()
-        return self.filter(Q(vetted=True) | Q(pk__in=viewer.member_org_ids))
-
-    def editable_by(self, viewer):
-        """Organisations whose listings the viewer keeps."""
-        return self.all() if viewer.is_moderator else self.filter(pk__in=viewer.member_org_ids)
+    organization_path = ""
 
 
 # Changing any of these changes what the public may see of a location.
 POINT_INPUTS = frozenset({"latitude", "longitude", "confidential"})
 
 
-class LocationQuerySet(models.QuerySet):
+class LocationQuerySet(OrganizationScopedQuerySet):
     """Locations, with the rule for who may see them, and bulk writes that keep the public point right."""
-
-    def visible_to(self, viewer):
-        """Locations of vetted organisations, plus one's own; moderators see all."""
-        if viewer.is_moderator:
-            return self.all()
-        return self.filter(Q(organization__vetted=True) | Q(organization_id__in=viewer.member_org_ids))
-
-    def editable_by(self, viewer):
-        """Locations the viewer may change."""
-        return self.all() if viewer.is_moderator else self.filter(organization_id__in=viewer.member_org_ids)
 
     def update(self, **kwargs):
         """Update, then re-derive the public point of every row whose exact point or flag changed."""

@@ -431,3 +431,15 @@ def test_coverage_near_a_safe_house_uses_the_public_centre(world):
     at_house = {"lat": world.HOUSE[0], "lng": world.HOUSE[1], "radius_km": 0.1}
     assert world.client_for("anonymous").get(URL, at_house).json()["count"] == 0
     assert world.client_for("caseworker").get(URL, at_house).json()["count"] == 1
+
+
+def test_renaming_an_organisation_updates_its_services_keyword_search_in_one_statement(
+    api, django_assert_max_num_queries
+):
+    org = make_organization(name="Old Name Trust")
+    for index in range(5):
+        make_service(org, name=f"s{index}")
+    org.name = "Lantern Bridge Trust"
+    with django_assert_max_num_queries(4):  # save, read services, one bulk update (+ history)
+        org.save()
+    assert len(names(api.get(URL, {"q": "lantern"}))) == 5

@@ -35,28 +35,32 @@ class SparseFieldsMixin:
         return fields
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class _TaxonomySerializer(serializers.ModelSerializer):
+    """A term of a code-keyed vocabulary."""
+
+    class Meta:
+        fields = ["code", "name", "description"]
+
+
+class CategorySerializer(_TaxonomySerializer):
     """A category of help."""
 
-    class Meta:
+    class Meta(_TaxonomySerializer.Meta):
         model = Category
-        fields = ["code", "name", "description"]
 
 
-class PopulationSerializer(serializers.ModelSerializer):
+class PopulationSerializer(_TaxonomySerializer):
     """A population served."""
 
-    class Meta:
+    class Meta(_TaxonomySerializer.Meta):
         model = Population
-        fields = ["code", "name", "description"]
 
 
-class ContextSerializer(serializers.ModelSerializer):
+class ContextSerializer(_TaxonomySerializer):
     """An operating context."""
 
-    class Meta:
+    class Meta(_TaxonomySerializer.Meta):
         model = Context
-        fields = ["code", "name", "description"]
 
 
 class LanguageSerializer(serializers.ModelSerializer):

@@ -293,10 +293,7 @@ class OrganizationViewSet(
         """Visible organisations to read; administered ones to change."""
         viewer = self.viewer
         if self.action in ("update", "partial_update", "members", "member"):
-            if viewer.is_moderator:
-                organizations = Organization.objects.all()
-            else:
-                organizations = Organization.objects.filter(pk__in=viewer.admin_org_ids)
+            organizations = Organization.objects.administrable_by(viewer)
             if self.action in ("members",) and self.request.method == "GET":
                 organizations = Organization.objects.editable_by(viewer)
             return organizations

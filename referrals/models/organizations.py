@@ -38,5 +38,8 @@ class Organization(models.Model):
     def save(self, *args, **kwargs):
         """Save, then refresh the search text of its services, which includes the organisation's names."""
         super().save(*args, **kwargs)
-        for service in self.services.all():
-            service.refresh_search_text()
+        services = list(self.services.all())
+        for service in services:
+            service.search_text = service.build_search_text(organization=self)
+        # One statement per 500 services, not one per service (search_text is not audited history).
+        self.services.model.objects.bulk_update(services, ["search_text"], batch_size=500)

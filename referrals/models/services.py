@@ -130,11 +130,6 @@ class Service(models.Model):
         ]
         return " ".join(part for part in parts if part).lower()
 
-    def refresh_search_text(self):
-        """Recompute the search text after a related record (the organisation) changed."""
-        self.search_text = self.build_search_text()
-        Service.objects.filter(pk=self.pk).update(search_text=self.search_text)
-
 
 class ServiceArea(models.Model):
     """Where a service reaches beyond its own locations: a country, a province or a circle."""
