@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from api.views import accounts, directory, records
+from api.views import accounts, directory, records, sync
 
 app_name = "api"
 
@@ -32,5 +32,6 @@ urlpatterns = [
     path("auth/signup/provider/", accounts.ProviderSignupView.as_view(), name="signup-provider"),
     path("auth/signup/caseworker/", accounts.CaseworkerSignupView.as_view(), name="signup-caseworker"),
     path("places/", directory.PlacesView.as_view(), name="places"),
+    path("sync/", sync.SyncView.as_view(), name="sync"),
     *router.urls,
 ]

@@ -26,6 +26,7 @@ from referrals.models import (
     ServiceAtLocation,
     ServiceCapacity,
 )
+from referrals.services.sync import touch_organizations
 
 admin.site.site_header = "Victim-support referral directory"
 admin.site.site_title = "Referral directory admin"
@@ -96,6 +97,7 @@ class OrganizationAdmin(SimpleHistoryAdmin):
     def mark_vetted(self, request, queryset):
         """Vet several organisations at once."""
         updated = queryset.update(vetted=True)
+        touch_organizations(queryset.values_list("pk", flat=True))
         self.message_user(request, f"{updated} organisation(s) vetted.")
 
 

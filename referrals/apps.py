@@ -15,7 +15,8 @@ class ReferralsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from referrals import signals
-        from referrals.services.vocabularies import connect_signals
+        from referrals.services import sync, vocabularies
 
-        connect_signals()
+        vocabularies.connect_signals()
+        sync.connect_signals()
         post_migrate.connect(signals.ensure_moderators_group, sender=self, dispatch_uid="ensure-moderators-group")

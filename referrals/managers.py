@@ -227,8 +227,18 @@ class LocationQuerySet(OrganizationScopedQuerySet):
         """Update, then re-derive the public point of every row whose exact point or flag changed."""
         if POINT_INPUTS.isdisjoint(kwargs):
             return super().update(**kwargs)
+        from referrals.services import sync
+
         pks = list(self.values_list("pk", flat=True))
+        earlier = []
+        if kwargs.get("confidential") is True:  # made confidential: copies of the full face must go
+            earlier = [
+                (location.pk, sync.location_state(location, location.organization.vetted))
+                for location in self.filter(confidential=False).select_related("organization")
+            ]
         count = super().update(**kwargs)
+        for pk, state in earlier:
+            sync.bury_location(pk, sync.TombstoneReason.CONFIDENTIAL, state)
         self.model.objects.filter(pk__in=pks).refresh_public_points()
         return count
 
@@ -254,4 +264,7 @@ class LocationQuerySet(OrganizationScopedQuerySet):
         for location in locations:
             location.refresh_public_point()
         models.QuerySet.bulk_update(self, locations, ["public_latitude", "public_longitude"], batch_size=1000)
+        from referrals.services.sync import touch_locations
+
+        touch_locations([location.pk for location in locations])  # what offline copies hold of them changed
         return len(locations)

@@ -13,6 +13,7 @@ from referrals.models.accounts import (
 from referrals.models.locations import Location, Phone, Schedule, ServiceAtLocation
 from referrals.models.organizations import Organization
 from referrals.models.services import Service, ServiceArea, ServiceCapacity
+from referrals.models.sync import SyncCounter, SyncTombstone, TombstoneReason
 from referrals.models.taxonomies import Category, Context, Language, Population
 
 __all__ = [
@@ -36,4 +37,7 @@ __all__ = [
     "ServiceArea",
     "ServiceAtLocation",
     "ServiceCapacity",
+    "SyncCounter",
+    "SyncTombstone",
+    "TombstoneReason",
 ]

@@ -14,6 +14,9 @@ from referrals.managers import ServiceQuerySet, owned_queryset
 from referrals.models.validators import AGE_VALIDATORS, LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS, validate_finite
 from referrals.services.geo import snap_to_grid
 
+# Kept by referrals.services.sync alone.
+SYNC_FIELDS = frozenset({"sync_version", "sync_state"})
+
 
 class Service(models.Model):
     """Help that an organisation offers (HSDS service)."""
@@ -80,14 +83,21 @@ class Service(models.Model):
     last_modified = models.DateTimeField(auto_now=True, db_index=True, help_text="When the record last changed.")
     # Names and descriptions of the service and its organisation, lower-cased, for keyword search.
     search_text = models.TextField(blank=True, editable=False)
+    # Delta sync (referrals.services.sync): the version of the last change to the service or anything
+    # it shows, and where it was and who could see it then (to know whom a later change takes it from).
+    sync_version = models.BigIntegerField(default=0, editable=False)
+    sync_state = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = ServiceQuerySet.as_manager()
 
-    history = HistoricalRecords(m2m_fields=[categories, populations, contexts, languages])
+    history = HistoricalRecords(
+        m2m_fields=[categories, populations, contexts, languages], excluded_fields=["sync_version", "sync_state"]
+    )
 
     class Meta:
         ordering = ["name", "id"]
         indexes = [
+            models.Index(fields=["sync_version", "id"]),
             models.Index(fields=["status", "name"]),
             models.Index(fields=["minimum_age", "maximum_age"]),
         ]
@@ -100,6 +110,14 @@ class Service(models.Model):
         self.search_text = self.build_search_text()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        elif not self._state.adding and not kwargs.get("force_insert"):
+            # The sync fields belong to referrals.services.sync, which sets them with queries of its own
+            # after every change; an instance loaded before that must not write its stale copy back.
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in SYNC_FIELDS
+            ]
         super().save(*args, **kwargs)
 
     def clean(self):

@@ -19,7 +19,12 @@ def _plain(value):
 def _entries(history_queryset, record_name):
     """Entries for one model's history: each version compared with the version before it."""
     records = history_queryset.select_related("history_user").order_by("id", "history_date", "history_id")
-    fields = [field for field in history_queryset.model.instance_type._meta.concrete_fields if field.name not in _SKIP]
+    kept = {field.name for field in history_queryset.model._meta.concrete_fields}  # excluded_fields are not
+    fields = [
+        field
+        for field in history_queryset.model.instance_type._meta.concrete_fields
+        if field.name not in _SKIP and field.name in kept
+    ]
     entries = []
     for _, versions in groupby(records, key=lambda record: record.id):
         previous = None

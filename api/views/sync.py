@@ -1,0 +1,213 @@
+"""`GET /api/v1/sync/`: download a region once, then only what changed, page by page or as one stream."""
+
+import json
+import uuid
+
+from django import forms
+from django.core import signing
+from django.db.models import Prefetch
+from django.http import StreamingHttpResponse
+from django_countries import countries
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
+from rest_framework.views import APIView
+
+from api import serializers
+from api.fields import BoundingBoxField, CodeListField
+from api.views.base import StrictParamsMixin
+from referrals.choices import ServiceStatus
+from referrals.models import Phone, Service
+from referrals.services import sync
+from referrals.services.disclosure import record_disclosures
+
+CURSOR_SALT = "referrals.sync.cursor"
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 500
+STREAM_BATCH = 500
+
+
+class NDJSONRenderer(BaseRenderer):
+    """Newline-delimited JSON (`format=ndjson`): the view streams it itself, one record per line."""
+
+    media_type = "application/x-ndjson"
+    format = "ndjson"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        """An error body (the only thing not streamed) as one JSON line."""
+        return (json.dumps(data, cls=JSONEncoder, ensure_ascii=False) + "\n").encode()
+
+
+class SyncQueryForm(forms.Form):
+    """The sync's query parameters."""
+
+    country = CodeListField(codes=lambda: countries.countries.keys(), normalize=str.upper, required=False)
+    bbox = BoundingBoxField(required=False)
+    status = CodeListField(codes=lambda: ServiceStatus.values, required=False)
+    cursor = forms.CharField(max_length=2000, required=False)
+    page_size = forms.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
+
+
+def _encode_cursor(position: sync.Position, region: sync.Region, scope: str) -> str:
+    return signing.dumps({"p": position.as_data(), "r": region.as_data(), "s": scope}, salt=CURSOR_SALT, compress=True)
+
+
+def _decode_cursor(raw: str):
+    try:
+        data = signing.loads(raw, salt=CURSOR_SALT)
+        return sync.Position.from_data(data["p"]), sync.Region.from_data(data["r"]), data["s"]
+    except (signing.BadSignature, KeyError, TypeError, ValueError, IndexError):
+        raise ValidationError({"cursor": ["Not a cursor this server issued. Start again without a cursor."]}) from None
+
+
+PARAMETERS = [
+    OpenApiParameter(
+        "country",
+        OpenApiTypes.STR,
+        description="ISO 3166-1 alpha-2 codes, comma-separated: services with a location in, or an area covering, "
+        "any of them. With `bbox`, both must hold; with neither, the whole directory.",
+    ),
+    OpenApiParameter("bbox", OpenApiTypes.STR, description="Map box `min_lng,min_lat,max_lng,max_lat`."),
+    OpenApiParameter(
+        "status",
+        OpenApiTypes.STR,
+        description="Statuses to hold, comma-separated (default `active`, as the search). A service that leaves "
+        "them comes as a tombstone.",
+    ),
+    OpenApiParameter(
+        "cursor",
+        OpenApiTypes.STR,
+        description="`next_cursor` of the previous call. It remembers the region and statuses: repeat them or "
+        "leave them out.",
+    ),
+    OpenApiParameter(
+        "page_size", OpenApiTypes.INT, description=f"Records per page (1-{MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE})."
+    ),
+    OpenApiParameter(
+        "format",
+        OpenApiTypes.STR,
+        enum=["json", "ndjson"],
+        description='`ndjson` streams the whole cycle (no paging) as lines `{"type": "deleted", "id"}`, '
+        '`{"type": "service", "record"}` and, last, `{"type": "end", "next_cursor"}`: a stream without '
+        'its end line was cut off. A first line `{"type": "reset"}` means: drop your copy first.',
+    ),
+]
+
+
+class SyncView(StrictParamsMixin, APIView):
+    """Delta sync for offline apps and partner mirrors."""
+
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, NDJSONRenderer]
+    extra_query_params = frozenset({"country", "bbox", "status", "cursor", "page_size"})
+
+    @extend_schema(
+        summary="Download a region, then only its changes",
+        description="The first call (no `cursor`) starts a full download of the region; follow `next_cursor` while "
+        "`has_more` is true. Keep the last `next_cursor`: calling with it later returns only the services changed "
+        "since (`results`, whole records in the detail shape, organisation included) and the ids of those that "
+        "left your view (`deleted`). Nothing changed: empty lists, one small response (and a 304 with "
+        "`If-None-Match`). Pages stay consistent while listings are edited: a record changed during a download "
+        "comes again in the next cycle, never lost. Public readers get public faces; a caseworker's sync carries "
+        "what that caseworker may see, and its full faces of confidential locations are logged as disclosures.",
+        parameters=PARAMETERS,
+        responses=serializers.SyncPageSerializer,
+    )
+    def get(self, request, format=None):
+        """One page of the sync, or the whole cycle as NDJSON."""
+        form = SyncQueryForm(request.query_params)
+        if not form.is_valid():
+            raise ValidationError({name: list(messages) for name, messages in form.errors.items()})
+        data = form.cleaned_data
+        viewer = self.viewer
+        scope = sync.scope_of(viewer)
+        region = sync.Region(
+            countries=tuple(sorted(data["country"])),
+            box=data["bbox"],
+            statuses=tuple(sorted(data["status"] or [ServiceStatus.ACTIVE])),
+        )
+        position, reset = sync.Position(), False
+        if data["cursor"]:
+            position, cursor_region, cursor_scope = _decode_cursor(data["cursor"])
+            self._check_same_region(request, region, cursor_region)
+            region = cursor_region
+            pruned = not position.initial and position.watermark < sync.tombstones_kept_from() - 1
+            if cursor_scope != scope or pruned:
+                position, reset = sync.Position(), True
+        if request.accepted_renderer.format == "ndjson":
+            return self._stream(viewer, region, position, scope, reset)
+        page = sync.read_page(viewer, region, position, data["page_size"] or DEFAULT_PAGE_SIZE)
+        return Response(
+            {
+                "results": self._records(page.services),
+                "deleted": page.deleted,
+                "next_cursor": _encode_cursor(page.position, region, scope),
+                "has_more": page.has_more,
+                "reset": reset,
+            }
+        )
+
+    @staticmethod
+    def _check_same_region(request, region, cursor_region):
+        """A cursor carries its region; parameters that say otherwise are a mistake, not a new region."""
+        given = {name for name in ("country", "bbox", "status") if request.query_params.get(name)}
+        errors = {}
+        if "country" in given and region.countries != cursor_region.countries:
+            errors["country"] = ["Differs from the cursor's region; leave it out, or start again without a cursor."]
+        if "bbox" in given and region.box != cursor_region.box:
+            errors["bbox"] = ["Differs from the cursor's region; leave it out, or start again without a cursor."]
+        if "status" in given and region.statuses != cursor_region.statuses:
+            errors["status"] = ["Differs from the cursor's statuses; leave it out, or start again without a cursor."]
+        if errors:
+            raise ValidationError(errors)
+
+    def _records(self, service_ids):
+        """The services in page order, whole, as this reader may see them; full faces shown are logged."""
+        if not service_ids:
+            return []
+        phones = Phone.objects.prefetch_related("languages")
+        by_id = (
+            Service.objects.filter(pk__in=service_ids)
+            .with_detail_relations()
+            .prefetch_related(Prefetch("organization__phones", queryset=phones))
+            .in_bulk()
+        )
+        services = [by_id[pk] for pk in map(_uuid, service_ids) if pk in by_id]
+        context = {"request": self.request, "viewer": self.viewer}
+        data = serializers.SyncServiceSerializer(services, many=True, context=context).data
+        locations = [link.location for service in services for link in service.service_at_locations.all()]
+        record_disclosures(self.viewer, locations, f"GET {self.request.path}")
+        return data
+
+    def _stream(self, viewer, region, position, scope, reset):
+        """The rest of the cycle as NDJSON, read and sent a batch at a time (memory stays flat)."""
+
+        def lines():
+            nonlocal position
+            if reset:
+                yield _line({"type": "reset"})
+            while True:
+                page = sync.read_page(viewer, region, position, STREAM_BATCH)
+                for pk in page.deleted:
+                    yield _line({"type": "deleted", "id": pk})
+                for record in self._records(page.services):
+                    yield _line({"type": "service", "record": record})
+                position = page.position
+                if not page.has_more:
+                    break
+            yield _line({"type": "end", "next_cursor": _encode_cursor(position, region, scope), "has_more": False})
+
+        return StreamingHttpResponse(lines(), content_type="application/x-ndjson; charset=utf-8")
+
+
+def _uuid(value):
+    return uuid.UUID(str(value))
+
+
+def _line(item) -> bytes:
+    return (json.dumps(item, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
