@@ -221,7 +221,9 @@ class ServiceFilterSet(django_filters.FilterSet):
         method="filter_q",
         max_length=settings.SEARCH_QUERY_MAX_LENGTH,
         help_text=f"Keywords (at most {settings.SEARCH_QUERY_MAX_LENGTH} characters) searched in the names and "
-        "descriptions of services and their organisations.",
+        "descriptions of services (in every language they are translated into) and their organisations. Each "
+        "word matches inside longer words too, so a word finds Thai, Khmer, Lao or Burmese text, which is "
+        "written without spaces between words.",
     )
     status = CodeListFilter(
         codes=lambda: ServiceStatus.values,

@@ -256,6 +256,21 @@ if not 0.01 <= CONFIDENTIAL_GRID_DEGREES <= 1:
 CAPACITY_FRESH_HOURS = env_int("CAPACITY_FRESH_HOURS", 48)
 # How long shared caches may keep an anonymous API response, in seconds.
 API_PUBLIC_MAX_AGE = env_int("API_PUBLIC_MAX_AGE", 60)
+# Languages listings can be written and translated in (ISO 639-1), and that `lang=` / Accept-Language
+# choose among. Listings keep their own texts in `text_language`; translations fill in the others.
+LISTING_LANGUAGES = {
+    "en": "English",
+    "th": "Thai",
+    "vi": "Vietnamese",
+    "km": "Khmer",
+    "my": "Burmese",
+    "lo": "Lao",
+    "id": "Indonesian",
+    "ms": "Malay",
+    "tl": "Tagalog / Filipino",
+    "zh": "Chinese",
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ListingLanguageEnum"] = list(LISTING_LANGUAGES)
 # Longest accepted `q` search text, in characters.
 SEARCH_QUERY_MAX_LENGTH = env_int("SEARCH_QUERY_MAX_LENGTH", 200)
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

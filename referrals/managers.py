@@ -82,6 +82,7 @@ class ServiceQuerySet(OrganizationScopedQuerySet):
                 "languages",  # languages
                 models.Prefetch("phones", queryset=Phone.objects.prefetch_related("languages")),  # phones
                 "capacities",  # capacity
+                "translations",  # texts in the reader's language
             )
         )
 
@@ -145,18 +146,26 @@ class ServiceQuerySet(OrganizationScopedQuerySet):
         return self.filter(Exists(schedules))
 
     def matching_text(self, text: str):
-        """Keyword search over names and descriptions (PostgreSQL full text; every word as a substring elsewhere)."""
-        if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery
+        """Keyword search over names and descriptions in every language.
 
-            # The same expression as the GIN index that the migrations create on PostgreSQL.
-            return self.alias(search_document=search_document()).filter(
-                search_document=SearchQuery(text, config="english", search_type="websearch")
-            )
-        queryset = self
-        for word in text.lower().split():
-            queryset = queryset.filter(search_text__contains=word)
-        return queryset
+        Every word as a substring of the search text: this finds a word inside Thai, Khmer, Lao and
+        Burmese, written without spaces between words (a trigram GIN index serves it on PostgreSQL).
+        On PostgreSQL, English full text as well, which adds stemmed matches (`shelters` finds
+        `shelter`) through its own GIN index.
+        """
+        from referrals.models.services import normalize_search_text
+
+        words = normalize_search_text(text).split()
+        substrings = Q()
+        for word in words:
+            substrings &= Q(search_text__contains=word)
+        if connection.vendor != "postgresql":
+            return self.filter(substrings)
+        from django.contrib.postgres.search import SearchQuery
+
+        # The same expression as the GIN index that the migrations create on PostgreSQL.
+        full_text = Q(search_document=SearchQuery(text, config="english", search_type="websearch"))
+        return self.alias(search_document=search_document()).filter(full_text | substrings)
 
 
 def stale_before(today=None):

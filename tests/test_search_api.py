@@ -440,8 +440,8 @@ def test_renaming_an_organisation_updates_its_services_keyword_search_in_one_sta
     for index in range(5):
         make_service(org, name=f"s{index}")
     org.name = "Lantern Bridge Trust"
-    # save, read services, one bulk update (+ history); the sync bump: ids, counter (2), states (3), one bulk
-    # update, and its two savepoints' four statements. However many services: the same count.
-    with django_assert_max_num_queries(15):
+    # save, read services and their translations, one bulk update (+ history); the sync bump: ids, counter (2),
+    # states (3), one bulk update, and its two savepoints' four statements. However many services: the same count.
+    with django_assert_max_num_queries(16):
         org.save()
     assert len(names(api.get(URL, {"q": "lantern"}))) == 5

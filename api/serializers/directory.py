@@ -17,7 +17,9 @@ from referrals.models import (
     Service,
     ServiceArea,
     ServiceCapacity,
+    ServiceTranslation,
 )
+from referrals.models.services import TRANSLATED_FIELDS
 from referrals.services.disclosure import shows_full_face
 from referrals.services.geo import distance_km
 from referrals.services.listings import capacity_is_fresh, is_stale
@@ -36,10 +38,27 @@ class SparseFieldsMixin:
 
 
 class _TaxonomySerializer(serializers.ModelSerializer):
-    """A term of a code-keyed vocabulary."""
+    """A term of a code-keyed vocabulary, labelled in the reader's language where a label exists."""
+
+    language = serializers.SerializerMethodField(help_text="Language of `name` (ISO 639-1).")
+    translations = serializers.DictField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text='Labels in other languages by ISO 639-1 code, e.g. {"th": "ที่พักพิง"}.',
+    )
 
     class Meta:
-        fields = ["code", "name", "description"]
+        fields = ["code", "name", "language", "description", "translations"]
+
+    def get_language(self, term) -> str:
+        """Filled in by to_representation."""
+        return "en"
+
+    def to_representation(self, term):
+        """The label in the reader's language, else English."""
+        data = super().to_representation(term)
+        data["name"], data["language"] = term.label(self.context.get("lang"))
+        return data
 
 
 class CategorySerializer(_TaxonomySerializer):
@@ -286,6 +305,14 @@ class BriefLocationSerializer(LocationSerializer):
         ]
 
 
+class ServiceTranslationSerializer(serializers.ModelSerializer):
+    """A listing's texts in one other language (empty: not translated, the listing's own text applies)."""
+
+    class Meta:
+        model = ServiceTranslation
+        fields = ["language", *TRANSLATED_FIELDS]
+
+
 class _ServiceBaseSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     """Fields shared by the list and detail shapes of a service."""
 
@@ -324,7 +351,38 @@ class _ServiceBaseSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         "to the area's edge, 0 inside it). Null without a point."
     )
 
+    text_languages = serializers.SerializerMethodField(
+        help_text="The language (ISO 639-1) each translatable text of this record is in: the one asked for with "
+        "`lang`/Accept-Language where the listing has a translation, else the listing's own `text_language`."
+    )
+
     location_serializer_class = BriefLocationSerializer
+
+    @extend_schema_field(
+        {"type": "object", "additionalProperties": {"type": "string"}, "example": {"name": "th", "description": "en"}}
+    )
+    def get_text_languages(self, service):
+        """Filled in by to_representation."""
+        return {}
+
+    def to_representation(self, service):
+        """Translatable texts in the reader's language where the listing has them, each labelled with its language."""
+        data = super().to_representation(service)
+        own, wanted = service.text_language, self.context.get("lang")
+        translation = None
+        if wanted and wanted != own:
+            translation = next((t for t in service.translations.all() if t.language == wanted), None)
+        languages = {}
+        for name in TRANSLATED_FIELDS:
+            if name not in data:
+                continue
+            text = getattr(translation, name, "") if translation is not None else ""
+            if text:
+                data[name] = text
+            languages[name] = wanted if text else own
+        if "text_languages" in data:
+            data["text_languages"] = languages
+        return data
 
     @extend_schema_field(serializers.ChoiceField(choices=["location", "coverage"], allow_null=True))
     def get_matched_by(self, service):
@@ -381,6 +439,8 @@ class ServiceListSerializer(_ServiceBaseSerializer):
             "alert",
             "assured_date",
             "stale",
+            "text_language",
+            "text_languages",
             "last_modified",
         ]
 
@@ -397,6 +457,9 @@ class ServiceDetailSerializer(_ServiceBaseSerializer):
     schedules = ScheduleSerializer(many=True, read_only=True, help_text="Weekly opening hours, in local time.")
     service_areas = ServiceAreaSerializer(
         many=True, read_only=True, help_text="Countries, provinces or circles the service reaches."
+    )
+    translations = ServiceTranslationSerializer(
+        many=True, read_only=True, help_text="The listing's texts in other languages (for offline language switching)."
     )
 
     location_serializer_class = LocationSerializer
@@ -434,6 +497,9 @@ class ServiceDetailSerializer(_ServiceBaseSerializer):
             "assured_date",
             "assurer",
             "stale",
+            "text_language",
+            "text_languages",
+            "translations",
             "last_modified",
         ]
 

@@ -1,5 +1,6 @@
 """The POST search's body: the GET search's parameters as typed JSON."""
 
+from django.conf import settings
 from django.http import QueryDict
 from rest_framework import serializers
 
@@ -43,6 +44,11 @@ class ServiceSearchRequestSerializer(serializers.Serializer):
     organization = serializers.UUIDField(required=False, help_text="Only this organisation's services.")
     ordering = serializers.CharField(required=False, max_length=40, help_text="As the GET search's `ordering`.")
     fields = _codes("Result fields to return (sparse fieldset).")
+    lang = serializers.ChoiceField(
+        choices=list(settings.LISTING_LANGUAGES),
+        required=False,
+        help_text="Language of the listings' texts (ISO 639-1), overriding Accept-Language.",
+    )
     page = StrictIntegerField(required=False, min_value=1, help_text="Page number, from 1.")
     page_size = StrictIntegerField(required=False, min_value=1, max_value=100, help_text="Results per page (1-100).")
 

@@ -2,6 +2,7 @@
 
 import math
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from rest_framework import serializers
@@ -21,7 +22,9 @@ from referrals.models import (
     Service,
     ServiceArea,
     ServiceAtLocation,
+    ServiceTranslation,
 )
+from referrals.models.services import TRANSLATED_FIELDS
 from referrals.services.geocoding import geocode_location
 
 __all__ = [
@@ -33,6 +36,7 @@ __all__ = [
     "ScheduleWriteSerializer",
     "ServiceAreaWriteSerializer",
     "ServiceAtLocationSerializer",
+    "ServiceTranslationWriteSerializer",
     "ServiceWriteSerializer",
 ]
 
@@ -176,7 +180,16 @@ class ServiceWriteSerializer(ValidatedModelSerializer):
             "application_process",
             "intake",
             "alert",
+            "text_language",
         ]
+
+    def validate_text_language(self, value):
+        """The listing's own language cannot be one it also has a translation into."""
+        if self.instance is not None and self.instance.translations.filter(language=value).exists():
+            raise serializers.ValidationError(
+                f"The listing has a translation into {value!r}: delete it (or move its texts here) first."
+            )
+        return value
 
     def validate_categories(self, value):
         """A service offers at least one kind of help."""
@@ -321,6 +334,33 @@ class ScheduleWriteSerializer(ValidatedModelSerializer):
         location = attrs.get("location")
         if location is not None:
             attrs["time_zone"] = location.time_zone
+        return super().validate(attrs)
+
+
+class ServiceTranslationWriteSerializer(ValidatedModelSerializer):
+    """Your service's texts in another language; a text left empty falls back to the listing's own."""
+
+    service = OwnedRelatedField(queryset=Service.objects.all(), help_text="UUID of your service.")
+    language = serializers.ChoiceField(
+        choices=list(settings.LISTING_LANGUAGES), help_text="ISO 639-1 code of the translation."
+    )
+
+    class Meta:
+        model = ServiceTranslation
+        fields = ["id", "service", "language", *TRANSLATED_FIELDS, "last_modified"]
+        read_only_fields = ["id", "last_modified"]
+        # The (service, language) pair is checked in validate(), with a message that names the field.
+        validators = []
+
+    def validate(self, attrs):
+        """One translation per language; the listing's own language needs none."""
+        service = attrs.get("service", getattr(self.instance, "service", None))
+        language = attrs.get("language", getattr(self.instance, "language", None))
+        others = ServiceTranslation.objects.filter(service=service, language=language)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise serializers.ValidationError({"language": ["This service already has a translation into it."]})
         return super().validate(attrs)
 
 

@@ -4,6 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 
+from api.languages import requested_language
 from api.permissions import get_viewer
 
 ALWAYS_ALLOWED_PARAMS = frozenset({"format"})
@@ -95,3 +96,35 @@ class SparseFieldsMixin:
         if self.action != "search":  # the POST search reads `fields` from its body
             context["sparse_fields"] = self.sparse_fields()
         return context
+
+
+class LanguageMixin:
+    """Views whose texts follow `lang=` or Accept-Language; the response says its language (Content-Language)."""
+
+    def reader_language(self, params=None) -> str | None:
+        """The language asked for (query string, or the POST search's body), validated; None: each record's own."""
+        if not hasattr(self, "_reader_language"):
+            params = self.request.query_params if params is None else params
+            self._reader_language = requested_language(self.request, params.get("lang"))
+        return self._reader_language
+
+    def initial(self, request, *args, **kwargs):
+        """A bad `lang` is a 400 whatever the action (the POST search checks its body's)."""
+        super().initial(request, *args, **kwargs)
+        if getattr(self, "action", None) != "search":
+            self.reader_language()
+
+    def get_serializer_context(self):
+        """Serializers pick texts in the reader's language."""
+        context = super().get_serializer_context()
+        if self.request is not None and getattr(self, "action", None) != "search":
+            context["lang"] = self.reader_language()
+        return context
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Say which language was chosen, when one was."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        language = getattr(self, "_reader_language", None)
+        if language and response.status_code < 400:
+            response["Content-Language"] = language
+        return response

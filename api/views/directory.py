@@ -15,8 +15,16 @@ from rest_framework.views import APIView
 
 from api import serializers
 from api.filtersets import OrganizationFilterSet, ServiceFilterSet
+from api.languages import LANG_PARAMETER
 from api.permissions import IsModerator, IsVettedCaseworkerOrModerator
-from api.views.base import CODE_PARAMETER, FIELDS_PARAMETER, ID_PARAMETER, SparseFieldsMixin, StrictParamsMixin
+from api.views.base import (
+    CODE_PARAMETER,
+    FIELDS_PARAMETER,
+    ID_PARAMETER,
+    LanguageMixin,
+    SparseFieldsMixin,
+    StrictParamsMixin,
+)
 from referrals.choices import ServiceStatus
 from referrals.models import (
     Category,
@@ -49,9 +57,11 @@ def _locations_of(services):
         description="Services by location and special needs. With `lat`/`lng` results lie within `radius_km`, "
         "carry `distance_km` and come nearest first. Confidential locations are searched, measured and "
         "shown by their grid-snapped public point, except to readers who may see their full face.",
-        parameters=[FIELDS_PARAMETER],
+        parameters=[FIELDS_PARAMETER, LANG_PARAMETER],
     ),
-    retrieve=extend_schema(summary="A service's whole record", parameters=[ID_PARAMETER, FIELDS_PARAMETER]),
+    retrieve=extend_schema(
+        summary="A service's whole record", parameters=[ID_PARAMETER, FIELDS_PARAMETER, LANG_PARAMETER]
+    ),
     create=extend_schema(
         summary="Create a service of your organisation", responses={201: serializers.ServiceDetailSerializer}
     ),
@@ -65,11 +75,11 @@ def _locations_of(services):
         summary="Retire a service of yours (status becomes defunct; the record stays)", parameters=[ID_PARAMETER]
     ),
 )
-class ServiceViewSet(StrictParamsMixin, SparseFieldsMixin, viewsets.ModelViewSet):
+class ServiceViewSet(LanguageMixin, StrictParamsMixin, SparseFieldsMixin, viewsets.ModelViewSet):
     """Services: everyone reads those of vetted organisations; owners write their own (others' answer 404)."""
 
     filterset_class = ServiceFilterSet
-    extra_query_params = frozenset({"fields"})
+    extra_query_params = frozenset({"fields", "lang"})
     paginated_actions = frozenset({"list", "history", "search"})
 
     def get_queryset(self):
@@ -132,6 +142,7 @@ class ServiceViewSet(StrictParamsMixin, SparseFieldsMixin, viewsets.ModelViewSet
         near = filterset.near_query()
         order = filterset.order_fields()
         context = self.get_serializer_context()
+        context["lang"] = self.reader_language(params)
         context["near"] = near
         context["sparse_fields"] = self.sparse_fields(params)
 
@@ -479,10 +490,11 @@ def _taxonomy_viewset(model, serializer_class, noun, plural, examples):
     """A read-only, code-keyed vocabulary endpoint."""
 
     @extend_schema_view(
-        list=extend_schema(summary=plural.capitalize()),
-        retrieve=extend_schema(summary=f"A {noun}", parameters=[CODE_PARAMETER]),
+        list=extend_schema(summary=plural.capitalize(), parameters=[LANG_PARAMETER]),
+        retrieve=extend_schema(summary=f"A {noun}", parameters=[CODE_PARAMETER, LANG_PARAMETER]),
     )
-    class TaxonomyViewSet(StrictParamsMixin, viewsets.ReadOnlyModelViewSet):
+    class TaxonomyViewSet(LanguageMixin, StrictParamsMixin, viewsets.ReadOnlyModelViewSet):
+        extra_query_params = frozenset({"lang"})
         lookup_field = "code"
         lookup_value_regex = "[a-z0-9_]+"
         queryset = model.objects.all()

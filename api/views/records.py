@@ -6,7 +6,7 @@ from rest_framework import viewsets
 from api import serializers
 from api.permissions import IsSignedIn
 from api.views.base import ID_PARAMETER, StrictParamsMixin
-from referrals.models import Phone, Schedule, ServiceArea, ServiceAtLocation
+from referrals.models import Phone, Schedule, ServiceArea, ServiceAtLocation, ServiceTranslation
 
 
 def _owned_viewset(model, serializer_class, noun, doc):
@@ -47,4 +47,10 @@ ServiceAtLocationViewSet = _owned_viewset(
     serializers.ServiceAtLocationSerializer,
     "service-at-location link",
     "Which of your services is given at which of your locations.",
+)
+ServiceTranslationViewSet = _owned_viewset(
+    ServiceTranslation,
+    serializers.ServiceTranslationWriteSerializer,
+    "service translation",
+    "Your services' texts in other languages (name, description, eligibility, fees, application process).",
 )

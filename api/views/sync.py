@@ -19,7 +19,8 @@ from rest_framework.views import APIView
 
 from api import serializers
 from api.fields import BoundingBoxField, CodeListField
-from api.views.base import StrictParamsMixin
+from api.languages import LANG_PARAMETER
+from api.views.base import LanguageMixin, StrictParamsMixin
 from referrals.choices import ServiceStatus
 from referrals.models import Phone, Service
 from referrals.services import sync
@@ -88,6 +89,7 @@ PARAMETERS = [
     OpenApiParameter(
         "page_size", OpenApiTypes.INT, description=f"Records per page (1-{MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE})."
     ),
+    LANG_PARAMETER,
     OpenApiParameter(
         "format",
         OpenApiTypes.STR,
@@ -99,12 +101,12 @@ PARAMETERS = [
 ]
 
 
-class SyncView(StrictParamsMixin, APIView):
+class SyncView(LanguageMixin, StrictParamsMixin, APIView):
     """Delta sync for offline apps and partner mirrors."""
 
     permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, NDJSONRenderer]
-    extra_query_params = frozenset({"country", "bbox", "status", "cursor", "page_size"})
+    extra_query_params = frozenset({"country", "bbox", "status", "cursor", "page_size", "lang"})
 
     @extend_schema(
         summary="Download a region, then only its changes",
@@ -178,7 +180,7 @@ class SyncView(StrictParamsMixin, APIView):
             .in_bulk()
         )
         services = [by_id[pk] for pk in map(_uuid, service_ids) if pk in by_id]
-        context = {"request": self.request, "viewer": self.viewer}
+        context = {"request": self.request, "viewer": self.viewer, "lang": self.reader_language()}
         data = serializers.SyncServiceSerializer(services, many=True, context=context).data
         locations = [link.location for service in services for link in service.service_at_locations.all()]
         record_disclosures(self.viewer, locations, f"GET {self.request.path}")

@@ -12,7 +12,7 @@ from referrals.models.accounts import (
 )
 from referrals.models.locations import Location, Phone, Schedule, ServiceAtLocation
 from referrals.models.organizations import Organization
-from referrals.models.services import Service, ServiceArea, ServiceCapacity
+from referrals.models.services import Service, ServiceArea, ServiceCapacity, ServiceTranslation
 from referrals.models.sync import SyncCounter, SyncTombstone, TombstoneReason
 from referrals.models.taxonomies import Category, Context, Language, Population
 
@@ -37,6 +37,7 @@ __all__ = [
     "ServiceArea",
     "ServiceAtLocation",
     "ServiceCapacity",
+    "ServiceTranslation",
     "SyncCounter",
     "SyncTombstone",
     "TombstoneReason",

@@ -38,7 +38,7 @@ class Organization(models.Model):
     def save(self, *args, **kwargs):
         """Save, then refresh the search text of its services, which includes the organisation's names."""
         super().save(*args, **kwargs)
-        services = list(self.services.all())
+        services = list(self.services.prefetch_related("translations"))
         for service in services:
             service.search_text = service.build_search_text(organization=self)
         # One statement per 500 services, not one per service (search_text is not audited history).

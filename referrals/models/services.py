@@ -1,5 +1,6 @@
 """Services, what they reach and how much room they have."""
 
+import unicodedata
 import uuid
 
 from django.conf import settings
@@ -11,7 +12,13 @@ from simple_history.models import HistoricalRecords
 
 from referrals.choices import CapacityUnit, IntakeMethod, ServiceAreaKind, ServiceStatus
 from referrals.managers import ServiceQuerySet, owned_queryset
-from referrals.models.validators import AGE_VALIDATORS, LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS, validate_finite
+from referrals.models.validators import (
+    AGE_VALIDATORS,
+    LATITUDE_VALIDATORS,
+    LONGITUDE_VALIDATORS,
+    validate_finite,
+    validate_listing_language,
+)
 from referrals.services.geo import snap_to_grid
 
 # Kept by referrals.services.sync alone.
@@ -77,6 +84,12 @@ class Service(models.Model):
     )
     intake_hotline = models.BooleanField("by hotline", default=False, help_text="People come through a hotline.")
     alert = models.TextField(blank=True, help_text="Short-term notice, e.g. closed for flooding.")
+    text_language = models.CharField(
+        max_length=3,
+        default="en",
+        validators=[validate_listing_language],
+        help_text="Language the listing's own texts (name, description, ...) are written in (ISO 639-1).",
+    )
     assured_date = models.DateField(null=True, blank=True, help_text="When a person last verified the listing.")
     assurer = models.CharField(max_length=200, blank=True, help_text="Who verified it.")
     created = models.DateTimeField(auto_now_add=True, help_text="When the record was created.")
@@ -125,6 +138,10 @@ class Service(models.Model):
         if self.minimum_age is not None and self.maximum_age is not None and self.minimum_age > self.maximum_age:
             raise ValidationError({"maximum_age": "Must not be below minimum_age."})
 
+    def refresh_search_text(self) -> None:
+        """Recompute the keyword-search text after a translation changed (no history entry, no sync state)."""
+        Service.objects.filter(pk=self.pk).update(search_text=self.build_search_text())
+
     @property
     def intake(self) -> list[str]:
         """The intake methods as codes (walk_in, referral, hotline)."""
@@ -136,7 +153,7 @@ class Service(models.Model):
         return [str(code) for code, on in flags.items() if on]
 
     def build_search_text(self, organization=None) -> str:
-        """The text that keyword search looks in."""
+        """The text that keyword search looks in: the listing's texts in every language, and its organisation's."""
         organization = organization or self.organization
         parts = [
             self.name,
@@ -146,7 +163,68 @@ class Service(models.Model):
             organization.name,
             organization.alternate_name,
         ]
-        return " ".join(part for part in parts if part).lower()
+        if not self._state.adding:
+            for translation in self.translations.all():
+                parts.extend(getattr(translation, name) for name in SEARCHED_TRANSLATION_FIELDS)
+        return normalize_search_text(" ".join(part for part in parts if part))
+
+
+# Translated texts that keyword search looks in (fees and the application process are not searched).
+SEARCHED_TRANSLATION_FIELDS = ("name", "alternate_name", "description", "eligibility_description")
+TRANSLATED_FIELDS = (*SEARCHED_TRANSLATION_FIELDS, "fees_description", "application_process")
+
+
+def normalize_search_text(text: str) -> str:
+    """One form for stored text and typed queries: Unicode NFC (Thai, Khmer, Burmese, Vietnamese marks
+    typed in another order still match), lower case."""
+    return unicodedata.normalize("NFC", text).lower()
+
+
+class ServiceTranslation(models.Model):
+    """A listing's texts in another language; what is left empty falls back to the listing's own text."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, help_text="Stable identifier (UUID).")
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="translations", help_text="The service translated."
+    )
+    language = models.CharField(
+        max_length=3, validators=[validate_listing_language], help_text="ISO 639-1 code of the translation."
+    )
+    name = models.CharField(max_length=200, blank=True, help_text="Name of the service.")
+    alternate_name = models.CharField(max_length=200, blank=True, help_text="Other name or acronym.")
+    description = models.TextField(blank=True, help_text="What the service offers.")
+    eligibility_description = models.TextField(blank=True, help_text="Who may use it, in words.")
+    fees_description = models.TextField(blank=True, help_text="What it costs, in words.")
+    application_process = models.TextField(blank=True, help_text="How to get the service, in words.")
+    last_modified = models.DateTimeField(auto_now=True, help_text="When the translation last changed.")
+
+    objects = owned_queryset("service__organization_id").as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "language"], name="one_translation_per_language"),
+        ]
+
+    def __str__(self):
+        return f"{self.service_id} [{self.language}]"
+
+    def save(self, *args, **kwargs):
+        """Save, then let keyword search find the service by these words."""
+        super().save(*args, **kwargs)
+        self.service.refresh_search_text()
+
+    def delete(self, *args, **kwargs):
+        """Delete, then forget these words in keyword search."""
+        result = super().delete(*args, **kwargs)
+        self.service.refresh_search_text()
+        return result
+
+    def clean(self):
+        """A translation into the listing's own language says nothing new."""
+        if self.service_id and self.language == self.service.text_language:
+            raise ValidationError({"language": "The listing's own texts are in this language; edit them instead."})
 
 
 class ServiceArea(models.Model):

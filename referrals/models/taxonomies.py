@@ -15,6 +15,9 @@ class Taxonomy(models.Model):
     name = models.CharField(max_length=100, help_text="Label in English.")
     description = models.TextField(blank=True, help_text="What the term covers.")
     position = models.PositiveSmallIntegerField(default=100, help_text="Order in lists and pickers.")
+    translations = models.JSONField(
+        default=dict, blank=True, help_text='Labels in other languages by ISO 639-1 code, e.g. {"th": "ที่พักพิง"}.'
+    )
 
     class Meta:
         abstract = True
@@ -22,6 +25,11 @@ class Taxonomy(models.Model):
 
     def __str__(self):
         return self.name
+
+    def label(self, language: str | None) -> tuple[str, str]:
+        """The label in the language if there is one, else in English; and which language it is."""
+        translated = (self.translations or {}).get(language) if language else None
+        return (translated, language) if translated else (self.name, "en")
 
 
 class Category(Taxonomy):

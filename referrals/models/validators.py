@@ -2,6 +2,7 @@
 
 import math
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 
@@ -15,3 +16,12 @@ def validate_finite(value):
 LATITUDE_VALIDATORS = [validate_finite, MinValueValidator(-90), MaxValueValidator(90)]
 LONGITUDE_VALIDATORS = [validate_finite, MinValueValidator(-180), MaxValueValidator(180)]
 AGE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(120)]
+
+
+def validate_listing_language(value):
+    """One of the languages listings may be written in (settings.LISTING_LANGUAGES)."""
+    if value not in settings.LISTING_LANGUAGES:
+        raise ValidationError(
+            "Unsupported language %(value)s; use one of: %(codes)s.",
+            params={"value": repr(str(value)[:10]), "codes": ", ".join(settings.LISTING_LANGUAGES)},
+        )

@@ -29,6 +29,7 @@ from referrals.models import (
     ServiceArea,
     ServiceAtLocation,
     ServiceCapacity,
+    ServiceTranslation,
     SyncCounter,
     SyncTombstone,
     TombstoneReason,
@@ -424,6 +425,7 @@ _AFFECTS = {
     ServiceAtLocation: (_service_of, True),
     ServiceArea: (_service_of, True),
     ServiceCapacity: (_service_of, False),
+    ServiceTranslation: (_service_of, False),
     Phone: (_phone_services, False),
     Schedule: (_schedule_services, False),
 }

@@ -26,6 +26,9 @@ MIX = [
     ("bbox Fiji (across 180°)", "/api/v1/services/", {"bbox": "177,-20,-178,-15"}),
     ("open now + capacity", "/api/v1/services/", {"open_now": "true", "has_capacity": "true"}),
     ("organizations", "/api/v1/organizations/", {"page_size": 20}),
+    ("near=เชียงใหม่, lang=th, page of 20", "/api/v1/services/", {"near": "เชียงใหม่", "lang": "th", "page_size": 20}),
+    ("keyword q=ปลอดภัย (Thai)", "/api/v1/services/", {"q": "ปลอดภัย"}),
+    ("sync TH, first page of 100", "/api/v1/sync/", {"country": "TH"}),
 ]  # fmt: skip
 
 
@@ -73,7 +76,8 @@ class Command(BaseCommand):
                 response = client.get(url)
             assert response.status_code == 200, (url, response.status_code, response.content[:200])
             body = response.content
-            results = response.json().get("count", 1)
+            payload = response.json()
+            results = payload["count"] if "count" in payload else len(payload.get("results", [])) or 1
             p95 = statistics.quantiles(timings, n=20)[-1] if len(timings) >= 2 else timings[0]
             self.stdout.write(
                 f"{label:34} {results:>7} {statistics.median(timings):>8.1f} {p95:>8.1f} {len(queries):>7} "

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from referrals.choices import CapacityUnit, LocationType, PhoneType, ServiceAreaKind, ServiceStatus
 from referrals.management.demo_places import PLACES
+from referrals.management.demo_translations import translation_for
 from referrals.models import (
     Location,
     Organization,
@@ -20,6 +21,7 @@ from referrals.models import (
     ServiceArea,
     ServiceAtLocation,
     ServiceCapacity,
+    ServiceTranslation,
 )
 
 BUILD_DATE = date(2026, 11, 1)
@@ -116,7 +118,7 @@ class Command(BaseCommand):
             self._build(rng, organizations)
             records = []
             for model in (Organization, Location, Service, ServiceAtLocation, Phone, Schedule, ServiceArea,
-                          ServiceCapacity):  # fmt: skip
+                          ServiceCapacity, ServiceTranslation):  # fmt: skip
                 records.extend(model.objects.order_by("pk"))
             Path(output).write_text(serializers.serialize("json", records, indent=1, ensure_ascii=False) + "\n")
             counts = {model.__name__: model.objects.count() for model in (Organization, Service, Location)}
@@ -185,6 +187,9 @@ class Command(BaseCommand):
         if not service.free:
             service.fees_description = "Small fee; waived for survivors referred by a caseworker."
             service.save(update_fields=["fees_description"])
+        translation = translation_for(label, place, organization.name, confidential)
+        if translation is not None:
+            ServiceTranslation.objects.create(service=service, **translation)
         service.categories.set(categories)
         # The first two populations define the kind of service; the others vary.
         others = populations[2:]
