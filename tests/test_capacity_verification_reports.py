@@ -52,7 +52,7 @@ def test_capacity_change_applies_to_the_current_count(world):
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep the seeded vocabularies
 def test_concurrent_capacity_updates_lose_nothing():
     """Two editors taking beds at the same moment: every change lands (row lock on PostgreSQL, write lock on SQLite)."""
     service = make_service()

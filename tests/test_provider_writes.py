@@ -265,3 +265,14 @@ def test_unvetted_organisation_listings_are_invisible_until_vetted(world):
         assert world.client_for(actor).get(f"/api/v1/services/{world.service_b.pk}/").status_code == 404, actor
     for actor in ("provider_b", "moderator"):
         assert world.client_for(actor).get(f"/api/v1/services/{world.service_b.pk}/").status_code == 200, actor
+
+
+def test_a_province_area_must_name_a_known_province(world):
+    provider_a = world.client_for("provider_a")
+    body = {"service": str(world.service_a.pk), "kind": "province", "country": "TH"}
+    typo = provider_a.post("/api/v1/service-areas/", {**body, "state_province": "Takk"}, format="json")
+    assert typo.status_code == 400 and "Did you mean: Tak" in typo.json()["state_province"][0]
+    missing = provider_a.post("/api/v1/service-areas/", body, format="json")
+    assert missing.status_code == 400 and "state_province" in missing.json()
+    known = provider_a.post("/api/v1/service-areas/", {**body, "state_province": "Changwat Tak"}, format="json")
+    assert known.status_code == 201, known.content

@@ -411,6 +411,25 @@ def test_an_area_whose_edge_lies_within_the_radius_is_found_at_the_distance_to_i
     assert api.get(URL, {"lat": point.latitude, "lng": point.longitude, "radius_km": 4}).json()["count"] == 0
 
 
+@pytest.mark.parametrize("spelling", ["Tak", "Changwat Tak", "tak province"])
+def test_a_provincial_team_covers_every_point_of_its_province(api, spelling):
+    team = make_service(name="Tak outreach", at=(13.75, 100.50))  # its office is in Bangkok
+    ServiceArea.objects.create(service=team, kind="province", country="TH", state_province=spelling)
+    item = api.get(URL, {"near": "Mae Sot", "radius_km": 10}).json()["results"][0]
+    assert (item["name"], item["matched_by"], item["distance_km"]) == ("Tak outreach", "coverage", 0.0)
+    assert names(api.get(URL, {"near": "Chiang Mai"})) == []
+    assert names(api.get(URL, {"country": "TH"})) == ["Tak outreach"]
+
+
+def test_region_at_names_the_country_and_province_of_a_point():
+    from referrals.services.gazetteer import region_at
+
+    assert region_at(16.7131, 98.5747) == ("TH", "tak")  # Mae Sot
+    assert region_at(16.8409, 96.1735) == ("MM", "yangon")
+    assert region_at(18.7883, 98.9853) == ("TH", "chiangmai")
+    assert region_at(0.0, -150.0) is None  # mid-Pacific, no town within 60 km
+
+
 def test_a_national_hotline_covers_every_point_of_its_country(api):
     hotline = make_service(name="National hotline", categories=["hotline"])
     ServiceArea.objects.create(service=hotline, kind="country", country="KH")

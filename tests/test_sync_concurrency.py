@@ -11,7 +11,8 @@ from referrals.services.roles import PUBLIC
 from tests.helpers import make_organization, make_service
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: another transactional test may have flushed the vocabularies the migrations seed.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks across connections: PostgreSQL"),
 ]
 

@@ -1,5 +1,6 @@
 """Services, what they reach and how much room they have."""
 
+import difflib
 import unicodedata
 import uuid
 
@@ -276,11 +277,24 @@ class ServiceArea(models.Model):
         cell = settings.CONFIDENTIAL_GRID_DEGREES
         return snap_to_grid(self.latitude, cell), snap_to_grid(self.longitude, cell)
 
+    def _province_errors(self) -> dict:
+        """A province area names a province the gazetteer knows, so that searches can find it."""
+        from referrals.services.gazetteer import province_key, provinces_of
+
+        if not self.state_province:
+            return {"state_province": "A province area needs the province's name."}
+        known = provinces_of(str(self.country))
+        if known and province_key(self.state_province) not in known:
+            close = difflib.get_close_matches(province_key(self.state_province), list(known), n=3, cutoff=0.6)
+            hint = f" Did you mean: {', '.join(known[key] for key in close)}?" if close else ""
+            return {"state_province": f"Not a province of {self.country} that the gazetteer knows.{hint}"}
+        return {}
+
     def clean(self):
         """Each kind needs its own fields."""
         errors = {}
-        if self.kind == ServiceAreaKind.PROVINCE and not self.state_province:
-            errors["state_province"] = "A province area needs the province's name."
+        if self.kind == ServiceAreaKind.PROVINCE:
+            errors.update(self._province_errors())
         if self.kind == ServiceAreaKind.RADIUS:
             for field in ("latitude", "longitude", "radius_km"):
                 if getattr(self, field) is None:

@@ -13,6 +13,13 @@ from functools import cache
 from pathlib import Path
 
 GAZETTEER_PATH = Path(__file__).resolve().parent.parent / "data" / "gazetteer.tsv.gz"
+# (country, GeoNames admin1 code) -> the province's (state's, region's) name.
+ADMIN1_PATH = Path(__file__).resolve().parent.parent / "data" / "admin1.tsv.gz"
+# Words that name the kind of division rather than the division: "Changwat Tak", "Tak Province", "Kayin State".
+_DIVISION_WORDS = frozenset(
+    "changwat province provinsi state region division tinh thanhpho municipality city khet wilayah "
+    "negeri daerah rajon special administrative autonomous".split()
+)
 ATTRIBUTION = "Place names: GeoNames (geonames.org), CC BY 4.0."
 
 
@@ -125,8 +132,44 @@ def _by_latitude() -> tuple[tuple[float, ...], tuple[Place, ...]]:
     return tuple(place.latitude for place in places), tuple(places)
 
 
-def country_at(latitude: float, longitude: float, within_km: float = 60) -> str | None:
-    """The country of the nearest known town, if one lies within `within_km` (offline reverse geocoding)."""
+@cache
+def _admin1_names() -> dict[tuple[str, str], str]:
+    names = {}
+    with gzip.open(ADMIN1_PATH, "rt", encoding="utf-8") as rows:
+        for row in rows:
+            if not row.startswith("#"):
+                country, code, name = row.rstrip("\n").split("\t")
+                names[(country, code)] = name
+    return names
+
+
+def province_key(name: str) -> str:
+    """A matching key for a province's name: "Changwat Tak", "Tak Province" and "tak" are one province."""
+    words = [word for word in unicodedata.normalize("NFKD", name.casefold()).replace("-", " ").split()]
+    kept = [word for word in words if normalize(word) not in _DIVISION_WORDS]
+    return normalize(" ".join(kept or words))
+
+
+def provinces_of(country: str) -> dict[str, str]:
+    """The country's provinces known to the gazetteer: matching key -> name."""
+    return {province_key(name): name for (code, _), name in _admin1_names().items() if code == country}
+
+
+def region_at(latitude: float, longitude: float, within_km: float = 60) -> tuple[str, str | None] | None:
+    """(country, province key or None) of the nearest known town within `within_km` (offline reverse geocoding).
+
+    Taken from the nearest town, so a point near a border can fall on the wrong side of it; a
+    country- or province-wide service area is a coarse tool by nature (a radius area draws a precise one).
+    """
+    place = nearest_town(latitude, longitude, within_km)
+    if place is None:
+        return None
+    name = _admin1_names().get((place.country, place.admin1))
+    return place.country, province_key(name) if name else None
+
+
+def nearest_town(latitude: float, longitude: float, within_km: float = 60) -> Place | None:
+    """The nearest town of the gazetteer, if one lies within `within_km`."""
     from referrals.services.geo import distance_km
 
     latitudes, places = _by_latitude()
@@ -137,4 +180,4 @@ def country_at(latitude: float, longitude: float, within_km: float = 60) -> str 
         distance = distance_km(latitude, longitude, place.latitude, place.longitude)
         if distance <= best_distance:
             best, best_distance = place, distance
-    return best.country if best else None
+    return best

