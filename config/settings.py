@@ -60,6 +60,8 @@ MIDDLEWARE = [
     # ETags on the uncompressed body, and 304 for an If-None-Match that still matches.
     "django.middleware.http.ConditionalGetMiddleware",
     "api.middleware.ApiCacheHeadersMiddleware",
+    "api.middleware.AnonymousPageCacheMiddleware",
+    "referrals.routers.PrimaryPinMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -109,6 +111,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Search queries are short OLTP queries; PostgreSQL's JIT only adds compile time to them.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
+# A read-only replica (streaming replication) takes the reads of requests that wrote nothing; see
+# referrals.routers. Writes, and a client's reads for REPLICA_PIN_SECONDS after its last write, go to the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["referrals.routers.PrimaryReplicaRouter"]
+
+# The cache: Redis (shared by every app process) when REDIS_URL is set, else this process's memory.
+# It holds vocabulary codes, place-name look-ups and anonymous search pages (api.middleware).
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "referrals",
+            # A cache outage slows the directory down; it must not take it down.
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient", "IGNORE_EXCEPTIONS": True},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "referrals"}}
+# How long an anonymous search page may be served from the cache (a listing change invalidates it at once).
+ANONYMOUS_PAGE_CACHE_SECONDS = env_int("ANONYMOUS_PAGE_CACHE_SECONDS", 300)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

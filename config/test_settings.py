@@ -13,3 +13,4 @@ GEOCODER = ""
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: tests of concurrent writers need connections from several threads.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
+ANONYMOUS_PAGE_CACHE_SECONDS = 0  # tests measure the real read path; tests of the page cache turn it on

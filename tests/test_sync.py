@@ -348,3 +348,23 @@ def test_a_bulk_update_that_makes_locations_confidential_reaches_sync(api, thail
     assert page["deleted"] == [str(location_id)]
     assert SyncTombstone.objects.filter(record_id=location_id, reason="confidential").count() == 1
     assert "address_1" not in phone.copy[str(thailand["services"][0].pk)]["locations"][0]
+
+
+def test_pruning_old_tombstones_makes_older_cursors_start_again(api, thailand):
+    from datetime import timedelta
+
+    from django.core.management import CommandError, call_command
+    from django.utils import timezone
+
+    phone = Phone(api, country="TH")
+    phone.sync()
+    retired = thailand["services"][2]
+    retired.status = "defunct"
+    retired.save()
+    SyncTombstone.objects.update(created=timezone.now() - timedelta(days=200))
+    call_command("prune_sync_tombstones", days=180, verbosity=0)
+    assert not SyncTombstone.objects.exists()
+    page = api.get(SYNC, {"cursor": phone.cursor}).json()
+    assert page["reset"] is True and str(retired.pk) not in {r["id"] for r in page["results"]}
+    with pytest.raises(CommandError):
+        call_command("prune_sync_tombstones", days=7)

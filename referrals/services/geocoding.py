@@ -4,10 +4,12 @@ The field often has no network, and a search must never wait long: the geocoder 
 GEOCODER is set, has a short timeout, and any failure simply means "not found".
 """
 
+import hashlib
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 
 from referrals.services import gazetteer
 
@@ -87,8 +89,26 @@ def geocode_location(location) -> None:
     location.coordinates_source = "none"
 
 
+PLACE_CACHE_SECONDS = 24 * 3600
+
+
 def resolve_place(name: str, country: str | None = None) -> ResolvedPlace | None:
-    """The place a caseworker means by `name`, or None."""
+    """The place a caseworker means by `name`, or None; a place found is remembered a day in the shared cache.
+
+    The gazetteer answers in microseconds, but a name it lacks goes to the geocoder (a network call,
+    one a second on the public Nominatim): every app process shares what it found. Misses are not
+    kept: the geocoder may have failed for a moment, or be configured later.
+    """
+    key = "place:" + hashlib.sha256(f"{gazetteer.normalize(name)}|{(country or '').upper()}".encode()).hexdigest()
+    place = cache.get(key)
+    if place is None:
+        place = _resolve_place(name, country)
+        if place is not None:
+            cache.set(key, place, PLACE_CACHE_SECONDS)
+    return place
+
+
+def _resolve_place(name: str, country: str | None) -> ResolvedPlace | None:
     place = gazetteer.resolve(name, country)
     if place is not None:
         return ResolvedPlace(place.name, place.country, place.latitude, place.longitude, "gazetteer", place.geonameid)

@@ -1,85 +1,230 @@
-"""Measure the read API in-process: latency, SQL queries and bytes per request, for a fixed mix."""
+"""Measure the read API: per request kind, as an anonymous reader and as a caseworker; optionally a load over HTTP.
+
+In-process part: p50/p95 latency, SQL queries, SQL time and the overhead ratio (request time over the
+time its SQL took), bytes raw and gzipped. HTTP part (`--load`): gunicorn on a free port, driven by wrk
+(Debian's `wrk` package) with the same mix; throughput, errors, latency, and the workers' resident memory.
+"""
 
 import gzip
+import json
+import os
+import shutil
+import socket
 import statistics
+import subprocess
+import sys
+import tempfile
+import threading
 import time
+from pathlib import Path
 from urllib.parse import urlencode
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
-from referrals.models import Location, Service
+from referrals.models import Caseworker, Service
 
-# (label, path, query) run against whatever data the database holds; the demo data by default.
+BANGKOK = (13.7563, 100.5018)
+# (label, method, path, parameters): a fixed mix, run against whatever data the database holds.
 MIX = [
-    ("near Bangkok 30 km, 2 filters", "/api/v1/services/",
-     {"lat": 13.7563, "lng": 100.5018, "radius_km": 30, "serves": "women,children", "category": "housing,counselling"}),
-    ("near Mae Sot 50 km, 1 filter", "/api/v1/services/",
-     {"lat": 16.7131, "lng": 98.5747, "radius_km": 50, "context": "refugee_camp"}),
-    ("near Suva 500 km (across 180°)", "/api/v1/services/", {"lat": -18.1416, "lng": 178.4419, "radius_km": 500}),
-    ("list, page of 3", "/api/v1/services/", {"page_size": 3}),
-    ("list, page of 20", "/api/v1/services/", {"page_size": 20}),
-    ("list, page of 50", "/api/v1/services/", {"page_size": 50}),
-    ("keyword q=shelter", "/api/v1/services/", {"q": "shelter"}),
-    ("bbox Fiji (across 180°)", "/api/v1/services/", {"bbox": "177,-20,-178,-15"}),
-    ("open now + capacity", "/api/v1/services/", {"open_now": "true", "has_capacity": "true"}),
-    ("organizations", "/api/v1/organizations/", {"page_size": 20}),
-    ("near=เชียงใหม่, lang=th, page of 20", "/api/v1/services/", {"near": "เชียงใหม่", "lang": "th", "page_size": 20}),
-    ("keyword q=ปลอดภัย (Thai)", "/api/v1/services/", {"q": "ปลอดภัย"}),
-    ("sync TH, first page of 100", "/api/v1/sync/", {"country": "TH"}),
+    ("near point, 2 filters", "GET", "/api/v1/services/",
+     {"lat": BANGKOK[0], "lng": BANGKOK[1], "radius_km": 25, "category": "housing,medical", "serves": "women"}),
+    ("near=Chiang Mai, 1 filter", "GET", "/api/v1/services/", {"near": "Chiang Mai", "category": "counselling"}),
+    ("keyword q=shelter", "GET", "/api/v1/services/", {"q": "shelter", "country": "TH"}),
+    ("keyword q=ปลอดภัย (Thai)", "GET", "/api/v1/services/", {"q": "ปลอดภัย"}),
+    ("bbox Bangkok", "GET", "/api/v1/services/", {"bbox": "100.4,13.6,100.7,13.9"}),
+    ("list, page of 20", "GET", "/api/v1/services/", {"page_size": 20}),
+    ("sync KH, page of 100", "GET", "/api/v1/sync/", {"country": "KH"}),
+    ("POST search, near point", "POST", "/api/v1/services/search/",
+     {"lat": BANGKOK[0], "lng": BANGKOK[1], "radius_km": 25, "category": ["housing", "medical"], "serves": ["women"]}),
 ]  # fmt: skip
+CASEWORKER = "benchmark-caseworker"
+GUNICORN = [sys.executable, "-m", "gunicorn", "config.wsgi", "--config", "gunicorn.conf.py"]
+
+
+class SqlTimer:
+    """Counts the queries of a request and the time they take (execute_wrapper: driver round trip, local DB)."""
+
+    def __init__(self):
+        self.queries, self.seconds = 0, 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.queries += 1
 
 
 class Command(BaseCommand):
-    """Print a table of p50/p95 latency, queries and payload size per request kind."""
+    """Print the table of latency, SQL and payload per request kind and reader, then optionally a load test."""
 
-    help = "Benchmark the read API in-process against the current database (load data first)."
+    help = "Benchmark the read API against the current database (load_demo or generate_directory first)."
 
     def add_arguments(self, parser):
         parser.add_argument("--runs", type=int, default=30, help="Timed runs per request kind (after 3 warm-ups).")
+        parser.add_argument("--load", type=int, default=0, metavar="SECONDS", help="Also run wrk for this long.")
+        parser.add_argument("--connections", type=int, default=16, help="wrk's concurrent connections.")
+        parser.add_argument("--workers", type=int, default=4, help="gunicorn workers for the load test.")
 
-    def handle(self, *args, runs, **options):
-        # Measure the endpoints, not the rate limits: lift every tier's throttle for this process.
+    def handle(self, *args, runs, load, connections, workers, **options):
         from api import throttling
 
+        # Measure the endpoints, not the rate limits: lift every tier's throttle for this process.
         for throttle in (throttling.AnonymousThrottle, throttling.PartnerKeyThrottle, throttling.UserThrottle):
             throttle.THROTTLE_RATES = {**throttle.THROTTLE_RATES, throttle.scope: None}
         if not Service.objects.exists():
-            self.stderr.write("No services in the database: run `manage.py load_demo` first.")
-            return
-        client = Client()
-        detail = Service.objects.filter(status="active", organization__vetted=True).first()
-        location = Location.objects.filter(organization__vetted=True).first()
-        mix = [
-            *MIX,
-            ("service detail", f"/api/v1/services/{detail.pk}/", ""),
-            ("location detail", f"/api/v1/locations/{location.pk}/", ""),
-        ]
+            raise CommandError("No services in the database: run `manage.py load_demo` or `generate_directory`.")
+        detail = Service.objects.filter(status="active", organization__vetted=True).order_by("pk").first()
+        mix = [*MIX, ("service detail", "GET", f"/api/v1/services/{detail.pk}/", {})]
+        token = self._caseworker_token()
+        readers = {"anonymous": Client(), "caseworker": Client(HTTP_AUTHORIZATION=f"Token {token}")}
         self.stdout.write(
-            f"{Service.objects.count()} services on {connection.vendor}; {runs} runs each after 3 warm-ups\n"
+            f"{Service.objects.count():,} services on {connection.vendor}; {runs} runs each after 3 warm-ups; "
+            f"page cache {'on' if settings.ANONYMOUS_PAGE_CACHE_SECONDS > 0 else 'off'}\n"
         )
-        header = f"{'request':34} {'results':>7} {'p50 ms':>8} {'p95 ms':>8} {'queries':>7} {'bytes':>8} {'gzip':>7}"
+        header = (
+            f"{'request':28} {'reader':10} {'results':>7} {'p50 ms':>7} {'p95 ms':>7} {'queries':>7} "
+            f"{'SQL ms':>7} {'ratio':>5} {'bytes':>7} {'gzip':>6}"
+        )
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
-        for label, path, query in mix:
-            url = f"{path}?{urlencode(query)}" if query else path
-            for _ in range(3):
-                client.get(url)
-            timings = []
-            for _ in range(runs):
+        for label, method, path, params in mix:
+            for reader, client in readers.items():
+                self.stdout.write(self._measure(label, reader, client, method, path, params, runs))
+        if load:
+            self._load(mix, load, connections, workers, token)
+
+    def _caseworker_token(self) -> str:
+        """A vetted caseworker for the signed-in half of the table (created once; it is only a benchmark user)."""
+        from django.contrib.auth import get_user_model
+        from knox.models import AuthToken
+
+        user, _ = get_user_model().objects.get_or_create(username=CASEWORKER, defaults={"email": "bench@example.org"})
+        Caseworker.objects.update_or_create(user=user, defaults={"agency": "Benchmark", "vetted": True})
+        return AuthToken.objects.create(user)[1]
+
+    def _measure(self, label, reader, client, method, path, params, runs) -> str:
+        def call():
+            if method == "POST":
+                return client.post(path, json.dumps(params), content_type="application/json")
+            return client.get(f"{path}?{urlencode(params)}" if params else path)
+
+        for _ in range(3):
+            call()
+        timings, sql_times = [], []
+        queries = 0
+        for _ in range(runs):
+            timer = SqlTimer()
+            with connection.execute_wrapper(timer):
                 started = time.perf_counter()
-                response = client.get(url)
+                response = call()
                 timings.append((time.perf_counter() - started) * 1000)
-            with CaptureQueriesContext(connection) as queries:
-                response = client.get(url)
-            assert response.status_code == 200, (url, response.status_code, response.content[:200])
-            body = response.content
-            payload = response.json()
-            results = payload["count"] if "count" in payload else len(payload.get("results", [])) or 1
-            p95 = statistics.quantiles(timings, n=20)[-1] if len(timings) >= 2 else timings[0]
-            self.stdout.write(
-                f"{label:34} {results:>7} {statistics.median(timings):>8.1f} {p95:>8.1f} {len(queries):>7} "
-                f"{len(body):>8} {len(gzip.compress(body)):>7}"
-            )
+            sql_times.append(timer.seconds * 1000)
+            queries = timer.queries
+        if response.status_code != 200:
+            raise CommandError(f"{label}: {response.status_code} {response.content[:200]!r}")
+        payload = response.json()
+        results = payload["count"] if "count" in payload else len(payload.get("results", [])) or 1
+        p50, sql = statistics.median(timings), statistics.median(sql_times)
+        p95 = statistics.quantiles(timings, n=20)[-1] if len(timings) >= 2 else timings[0]
+        ratio = p50 / sql if sql else float("inf")
+        body = response.content
+        return (
+            f"{label:28} {reader:10} {results:>7} {p50:>7.1f} {p95:>7.1f} {queries:>7} {sql:>7.1f} {ratio:>5.1f} "
+            f"{len(body):>7} {len(gzip.compress(body)):>6}"
+        )
+
+    def _load(self, mix, seconds, connections, workers, token):
+        """gunicorn on a free port, wrk round-robin over the GET part of the mix, half anonymous, half caseworker."""
+        wrk = shutil.which("wrk")
+        if wrk is None:
+            raise CommandError("The load test needs wrk: `apt-get install wrk` (Debian's package).")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        env = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers)}
+        # Measure the server, not the rate limits.
+        env.update({f"THROTTLE_{tier}": "10000000/min" for tier in ("ANONYMOUS", "PARTNER", "USER")})
+        server = subprocess.Popen(  # noqa: S603 (this interpreter, a fixed command)
+            [*GUNICORN, "--access-logfile", "/dev/null"],
+            cwd=settings.BASE_DIR,
+            env=env,
+        )
+        try:
+            self._wait_for(port, server)
+            gets = [(path, params) for _, method, path, params in mix if method == "GET"]
+            paths = [f"{path}?{urlencode(params)}" if params else path for path, params in gets]
+            script = self._wrk_script(paths, token)
+            peak = {"rss": 0}
+            done = threading.Event()
+            sampler = threading.Thread(target=self._sample_memory, args=(server.pid, peak, done), daemon=True)
+            sampler.start()
+            base = f"http://127.0.0.1:{port}"
+            output = subprocess.run(  # noqa: S603
+                [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script, base],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            done.set()
+            sampler.join()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        self.stdout.write(f"\nLoad: wrk, {connections} connections, {seconds} s, gunicorn {workers} workers, GET mix")
+        self.stdout.write(output)
+        self.stdout.write(f"peak resident memory of a gunicorn worker: {peak['rss'] / 1024:.0f} MB")
+
+    @staticmethod
+    def _wrk_script(paths, token) -> str:
+        lua = ["local paths = {" + ", ".join(json.dumps(p) for p in paths) + "}", "local i = 0"]
+        lua.append("request = function()")
+        lua.append("  i = i + 1")
+        lua.append("  local path = paths[(math.floor(i / 2) % #paths) + 1]")
+        lua.append('  local headers = {["Accept-Encoding"] = "gzip"}')
+        lua.append(f'  if i % 2 == 0 then headers["Authorization"] = "Token {token}" end')
+        lua.append('  return wrk.format("GET", path, headers)')
+        lua.append("end")
+        lua.append("done = function(summary, latency, requests)")
+        lua.append("  local e = summary.errors")
+        lua.append(
+            '  io.write(string.format("errors: connect %d, read %d, write %d, status %d, timeout %d\\n", '
+            "e.connect, e.read, e.write, e.status, e.timeout))"
+        )
+        lua.append("end")
+        handle, path = tempfile.mkstemp(suffix=".lua")
+        Path(path).write_text("\n".join(lua) + "\n")
+        os.close(handle)
+        return path
+
+    @staticmethod
+    def _wait_for(port, server):
+        import urllib.request
+
+        for _ in range(120):
+            if server.poll() is not None:
+                raise CommandError("gunicorn exited before it served.")
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                return
+            except OSError:
+                time.sleep(0.5)
+        raise CommandError("gunicorn did not come up within a minute.")
+
+    @staticmethod
+    def _sample_memory(master_pid, peak, done):
+        """The largest resident set of any worker (children of the master), sampled every half second."""
+        while not done.is_set():
+            for child in Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split():
+                try:
+                    status = Path(f"/proc/{child}/status").read_text()
+                except OSError:
+                    continue
+                for line in status.splitlines():
+                    if line.startswith("VmRSS:"):
+                        peak["rss"] = max(peak["rss"], int(line.split()[1]))
+            done.wait(0.5)
