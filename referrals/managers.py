@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, Func, OuterRef, Q
 from django.utils import timezone
 
 
@@ -163,9 +163,8 @@ class ServiceQuerySet(OrganizationScopedQuerySet):
             return self.filter(substrings)
         from django.contrib.postgres.search import SearchQuery
 
-        # The same expression as the GIN index that the migrations create on PostgreSQL.
         full_text = Q(search_document=SearchQuery(text, config="english", search_type="websearch"))
-        return self.alias(search_document=search_document()).filter(full_text | substrings)
+        return self.alias(search_document=StoredSearchVector()).filter(full_text | substrings)
 
 
 def stale_before(today=None):
@@ -195,11 +194,25 @@ def owned_queryset(*paths):
     return type("OwnedQuerySet", (OwnedQuerySet,), {"organization_paths": paths})
 
 
-def search_document():
-    """The full-text document of a service (PostgreSQL only); indexed by a GIN index of the same expression."""
-    from django.contrib.postgres.search import SearchVector
+class StoredSearchVector(Func):
+    """The stored tsvector column beside `search_text` (PostgreSQL only: migration 0009 adds it, GIN-indexed).
 
-    return SearchVector("search_text", config="english")
+    The model does not declare it (SQLite has no tsvector); this compiles `search_text` under whatever
+    alias the query gives the table, a subquery's included, and names its neighbour instead.
+    """
+
+    def __init__(self):
+        from django.contrib.postgres.search import SearchVectorField
+
+        super().__init__(F("search_text"), output_field=SearchVectorField())
+
+    def as_sql(self, compiler, connection, **extra_context):
+        """`<alias>."search_text"` becomes `<alias>."search_vector"`."""
+        sql, params = compiler.compile(self.source_expressions[0])
+        column = connection.ops.quote_name("search_text")
+        if not sql.endswith(column):
+            raise ValueError(f"Unexpected column SQL for search_text: {sql}")
+        return sql[: -len(column)] + connection.ops.quote_name("search_vector"), params
 
 
 def _open_in_local_time(local: datetime) -> Q:
