@@ -69,8 +69,14 @@ class Command(BaseCommand):
         parser.add_argument("--load", type=int, default=0, metavar="SECONDS", help="Also run wrk for this long.")
         parser.add_argument("--connections", type=int, default=16, help="wrk's concurrent connections.")
         parser.add_argument("--workers", type=int, default=4, help="gunicorn workers for the load test.")
+        parser.add_argument(
+            "--load-readers",
+            choices=["both", "anonymous"],
+            default="both",
+            help="The load's readers: every other request a caseworker's (both), or anonymous only.",
+        )
 
-    def handle(self, *args, runs, load, connections, workers, **options):
+    def handle(self, *args, runs, load, connections, workers, load_readers, **options):
         from api import throttling
 
         # Measure the endpoints, not the rate limits: lift every tier's throttle for this process.
@@ -96,7 +102,7 @@ class Command(BaseCommand):
             for reader, client in readers.items():
                 self.stdout.write(self._measure(label, reader, client, method, path, params, runs))
         if load:
-            self._load(mix, load, connections, workers, token)
+            self._load(mix, load, connections, workers, token if load_readers == "both" else None)
 
     def _caseworker_token(self) -> str:
         """A vetted caseworker for the signed-in half of the table (created once; it is only a benchmark user)."""
@@ -175,7 +181,13 @@ class Command(BaseCommand):
         finally:
             server.terminate()
             server.wait(timeout=30)
-        self.stdout.write(f"\nLoad: wrk, {connections} connections, {seconds} s, gunicorn {workers} workers, GET mix")
+        readers = "half anonymous, half caseworker" if token else "anonymous"
+        page_cache = "on" if settings.ANONYMOUS_PAGE_CACHE_SECONDS > 0 else "off"
+        backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+        self.stdout.write(
+            f"\nLoad: wrk, {connections} connections, {seconds} s, gunicorn {workers} workers, GET mix, {readers}; "
+            f"page cache {page_cache} ({backend})"
+        )
         self.stdout.write(output)
         self.stdout.write(f"peak resident memory of a gunicorn worker: {peak['rss'] / 1024:.0f} MB")
 
@@ -186,7 +198,8 @@ class Command(BaseCommand):
         lua.append("  i = i + 1")
         lua.append("  local path = paths[(math.floor(i / 2) % #paths) + 1]")
         lua.append('  local headers = {["Accept-Encoding"] = "gzip"}')
-        lua.append(f'  if i % 2 == 0 then headers["Authorization"] = "Token {token}" end')
+        if token:
+            lua.append(f'  if i % 2 == 0 then headers["Authorization"] = "Token {token}" end')
         lua.append('  return wrk.format("GET", path, headers)')
         lua.append("end")
         lua.append("done = function(summary, latency, requests)")
