@@ -23,6 +23,7 @@ from django.db.models import F, Q
 
 from referrals.models import (
     Location,
+    Organization,
     Phone,
     Schedule,
     Service,
@@ -506,15 +507,13 @@ def _on_location_save(sender, instance, raw=False, **kwargs):
 
 
 def _on_location_delete(sender, instance, **kwargs):
-    vetted = Location.organization.field.related_model.objects.filter(pk=instance.organization_id, vetted=True)
-    bury_location(instance.pk, TombstoneReason.DELETED, location_state(instance, vetted.exists()))
+    vetted = Organization.objects.filter(pk=instance.organization_id, vetted=True).exists()
+    bury_location(instance.pk, TombstoneReason.DELETED, location_state(instance, vetted))
 
 
 def connect_signals() -> None:
     """Wire the receivers (called once from the app config)."""
     from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
-
-    from referrals.models import Organization
 
     for model in _AFFECTS:
         post_save.connect(_on_record_change, sender=model, dispatch_uid=f"sync-save-{model.__name__}")
