@@ -94,6 +94,9 @@ class AnonymousPageCacheMiddleware:
         query = sorted(request.GET.lists())
         parts = [
             str(current_version()),
+            # Pages carry absolute `next`/`previous` links: one entry per host and scheme the server is reached by.
+            request.META.get("HTTP_HOST", "")[:200],
+            "https" if request.is_secure() else "http",
             request.path,
             repr(query),
             request.META.get("HTTP_ACCEPT", "")[:200],

@@ -139,3 +139,14 @@ def test_the_cache_is_redis_when_redis_url_is_set(settings):
     assert type(caches["default"]).__name__ == expected
     cache.set("probe", {"ok": 1}, 5)
     assert cache.get("probe") == {"ok": 1}
+
+
+@pytest.mark.django_db
+def test_each_host_gets_its_own_entry_so_links_point_back_to_it(api, page_cache, world, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "directory.example.org"]
+    for _ in range(2):
+        make_service(make_organization(name="Another"), name="Listing", at=(13.7, 100.5))
+    first = api.get(URL, {"page_size": 1}, HTTP_HOST="directory.example.org").json()
+    assert first["next"].startswith("http://directory.example.org/")
+    other = api.get(URL, {"page_size": 1})
+    assert other["X-Cache"] == "miss" and other.json()["next"].startswith("http://testserver/")
