@@ -20,7 +20,7 @@ LANG_PARAMETER = OpenApiParameter(
 
 def requested_language(request, value=None) -> str | None:
     """`lang` if given (400 if unsupported); else the best supported Accept-Language; else None."""
-    if value not in (None, ""):
+    if value is not None:  # given, even empty: it must name a language
         if value not in settings.LISTING_LANGUAGES:
             raise ValidationError(
                 {"lang": [f"Unsupported language. Use one of: {', '.join(settings.LISTING_LANGUAGES)}."]}

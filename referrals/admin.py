@@ -96,8 +96,9 @@ class OrganizationAdmin(SimpleHistoryAdmin):
     @admin.action(description="Mark the selected organisations as vetted")
     def mark_vetted(self, request, queryset):
         """Vet several organisations at once."""
+        pks = list(queryset.values_list("pk", flat=True))  # before: a "not vetted" filter empties the queryset
         updated = queryset.update(vetted=True)
-        touch_organizations(queryset.values_list("pk", flat=True))
+        touch_organizations(pks)
         self.message_user(request, f"{updated} organisation(s) vetted.")
 
 

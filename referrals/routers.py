@@ -1,16 +1,20 @@
 """Reads to a replica, writes and a writer's next reads to the primary (when DATABASE_REPLICA_URL is set)."""
 
 import hashlib
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 
-# True while the current request must read from the primary.
-_pinned: ContextVar[bool] = ContextVar("read_from_primary", default=False)
+# True unless a read-only web request allowed the replica: management commands, scripts, shells,
+# migrations and writing requests all read the primary.
+_pinned: ContextVar[bool] = ContextVar("read_from_primary", default=True)
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# POSTs that only read (the private search takes its parameters in a body).
+READ_ONLY_POSTS = ("/api/v1/services/search/",)
 
 
 class PrimaryReplicaRouter:
@@ -18,15 +22,23 @@ class PrimaryReplicaRouter:
 
     A request is pinned when it writes (POST, PUT, PATCH, DELETE: its own reads see its writes) and,
     for REPLICA_PIN_SECONDS after, every request with the same credentials: a provider who saves a
-    listing and reloads it sees the change, however far the replica lags. Log-ins and tokens are
-    always read from the primary, so a token works on the very next request.
+    listing and reloads it sees the change, however far the replica lags. Anything outside a read-only
+    web request (commands, scripts, migrations) and any read inside a transaction use the primary.
+    Accounts, tokens, keys and roles are always read from the primary: a new token works on the very
+    next request, and a withdrawn grant or vetting takes effect at once, not after the replica's lag.
     """
 
     PRIMARY_ONLY_APPS = frozenset({"knox", "auth", "axes", "sessions", "rest_framework_api_key", "contenttypes"})
+    PRIMARY_ONLY_MODELS = frozenset({"referrals.caseworker", "referrals.membership", "referrals.partnerkey"})
 
     def db_for_read(self, model, **hints):
-        """The replica, unless pinned or an account table."""
-        if _pinned.get() or model._meta.app_label in self.PRIMARY_ONLY_APPS:
+        """The replica, unless pinned, in a transaction, or an account or role table."""
+        if (
+            _pinned.get()
+            or model._meta.app_label in self.PRIMARY_ONLY_APPS
+            or model._meta.label_lower in self.PRIMARY_ONLY_MODELS
+            or connections["default"].in_atomic_block
+        ):
             return "default"
         return "replica"
 
@@ -60,7 +72,7 @@ class PrimaryPinMiddleware:
         if "replica" not in connections.settings:
             return self.get_response(request)
         client = _client_key(request)
-        writes = request.method not in SAFE_METHODS
+        writes = request.method not in SAFE_METHODS and request.path not in READ_ONLY_POSTS
         pinned = writes or (client is not None and cache.get(client) is not None)
         token = _pinned.set(pinned)
         try:
@@ -72,6 +84,11 @@ class PrimaryPinMiddleware:
         return response
 
 
-def read_from_primary():
-    """Pin the rest of this context to the primary (for code that must not read a lagging replica)."""
-    return _pinned.set(True)
+@contextmanager
+def reading_from_primary():
+    """Read from the primary within the block (for code that must not see a lagging replica)."""
+    token = _pinned.set(True)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)

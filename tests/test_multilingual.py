@@ -122,9 +122,10 @@ def test_taxonomy_labels_are_translated(api):
 
 
 @pytest.mark.parametrize("url", ["/api/v1/services/", "/api/v1/categories/", "/api/v1/sync/"])
-def test_an_unsupported_lang_is_a_400(api, url):
-    response = api.get(url, {"lang": "xx"})
-    assert response.status_code == 400 and "lang" in response.json()
+def test_an_unsupported_or_empty_lang_is_a_400(api, url):
+    for value in ("xx", ""):
+        response = api.get(url, {"lang": value})
+        assert response.status_code == 400 and "lang" in response.json()
 
 
 def test_sync_carries_translations_and_a_translation_change(api, shelter):
@@ -184,3 +185,15 @@ class TestProviderTranslations:
     def test_the_listings_language_cannot_collide_with_a_translation(self, provider, shelter):
         response = provider.patch(f"/api/v1/services/{shelter.pk}/", {"text_language": "th"}, format="json")
         assert response.status_code == 400 and "text_language" in response.json()
+
+
+def test_overlong_texts_are_a_400_naming_the_field(shelter):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(make_member(shelter.organization, "long-writer"))
+    body = {"service": str(shelter.pk), "language": "vi", "description": "x" * 10001}
+    response = client.post("/api/v1/service-translations/", body, format="json")
+    assert response.status_code == 400 and "description" in response.json()
+    patched = client.patch(f"/api/v1/services/{shelter.pk}/", {"eligibility_description": "y" * 10001}, format="json")
+    assert patched.status_code == 400 and "eligibility_description" in patched.json()

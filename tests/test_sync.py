@@ -368,3 +368,54 @@ def test_pruning_old_tombstones_makes_older_cursors_start_again(api, thailand):
     assert page["reset"] is True and str(retired.pk) not in {r["id"] for r in page["results"]}
     with pytest.raises(CommandError):
         call_command("prune_sync_tombstones", days=7)
+
+
+def test_vetting_from_the_admins_not_vetted_filter_reaches_sync(api, rf):
+    from django.contrib import admin
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    from referrals.admin import OrganizationAdmin
+    from tests.helpers import make_moderator
+
+    phone = Phone(api)
+    phone.sync()
+    waiting = make_organization(name="Waiting", vetted=False)
+    newcomer = make_service(waiting, name="Newly public", at=(13.7, 100.5))
+    assert phone.sync()[0]["results"] == []
+    request = rf.post("/admin/")
+    request.user = make_moderator()
+    request._messages = CookieStorage(request)
+    OrganizationAdmin(Organization, admin.site).mark_vetted(request, Organization.objects.filter(vetted=False))
+    assert [r["id"] for r in phone.sync()[0]["results"]] == [str(newcomer.pk)]
+
+
+def test_a_service_in_many_countries_leaves_a_tombstone_too(api, thailand):
+    from django_countries import countries
+
+    service = thailand["services"][0]
+    many = sorted(countries.countries)[:200]
+    Service.objects.filter(pk=service.pk).update(sync_state={**service.sync_state, "countries": many})
+    service.refresh_from_db()
+    service.status = "inactive"
+    service.save()
+    assert any(t.countries.count(",") == 201 for t in SyncTombstone.objects.filter(record_id=service.pk))
+
+
+def test_records_beneath_a_listing_cannot_move_to_another(world):
+    provider = world.client_for("provider_a")
+    other = make_service(world.org_a, name="Another of A's", at=(13.7, 100.5))
+    link = ServiceAtLocation.objects.get(service=world.service_a)
+    moved = provider.patch(f"/api/v1/service-at-locations/{link.pk}/", {"service": str(other.pk)}, format="json")
+    assert moved.status_code == 400 and "service" in moved.json()
+    schedule = provider.patch(f"/api/v1/schedules/{world.schedule_a.pk}/", {"service": str(other.pk)}, format="json")
+    assert schedule.status_code == 400 and "service" in schedule.json()
+    same = provider.patch(
+        f"/api/v1/schedules/{world.schedule_a.pk}/", {"service": str(world.service_a.pk)}, format="json"
+    )
+    assert same.status_code == 200
+
+
+def test_errors_are_json_even_when_ndjson_was_asked_for(api):
+    response = api.get(SYNC, {"format": "ndjson", "page_size": "0"})
+    assert response.status_code == 400 and response["Content-Type"].startswith("application/json")
+    assert "page_size" in response.json()

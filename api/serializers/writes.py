@@ -4,7 +4,7 @@ import math
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
+from django.db import IntegrityError, models
 from rest_framework import serializers
 
 from api.permissions import get_viewer
@@ -106,9 +106,21 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
         models.BooleanField: StrictBooleanField,
     }
 
+    # Parents a record cannot move between (delete it and create another): a move would leave the old
+    # parent's offline copies (delta sync) and search text holding what is no longer its own.
+    immovable_fields: tuple[str, ...] = ()
+
     def validate(self, attrs):
         """Apply the plain fields to a copy of the instance and let the model judge it."""
         attrs = super().validate(attrs)
+        if self.instance is not None:
+            moved = {
+                name: ["Cannot be changed; delete this record and create a new one instead."]
+                for name in self.immovable_fields
+                if name in attrs and getattr(attrs[name], "pk", attrs[name]) != getattr(self.instance, f"{name}_id")
+            }
+            if moved:
+                raise serializers.ValidationError(moved)
         plain = {name: value for name, value in attrs.items() if not self._is_many(name)}
         values = self._current_values()
         for name in plain:
@@ -260,6 +272,8 @@ class LocationWriteSerializer(ValidatedModelSerializer):
 class ServiceAtLocationSerializer(ValidatedModelSerializer):
     """That one of your services is given at one of your locations."""
 
+    immovable_fields = ("service", "location")
+
     service = OwnedRelatedField(queryset=Service.objects.all(), help_text="UUID of your service.")
     location = OwnedRelatedField(queryset=Location.objects.all(), help_text="UUID of your location.")
 
@@ -272,6 +286,8 @@ class ServiceAtLocationSerializer(ValidatedModelSerializer):
 
 class PhoneWriteSerializer(ValidatedModelSerializer):
     """A phone number of your organisation, one of its services (front door) or one of its locations."""
+
+    immovable_fields = ("organization", "service", "location")
 
     organization = OwnedRelatedField(
         queryset=Organization.objects.all(), required=False, allow_null=True, help_text="Owner: your organisation."
@@ -305,6 +321,8 @@ class PhoneWriteSerializer(ValidatedModelSerializer):
 class ScheduleWriteSerializer(ValidatedModelSerializer):
     """Opening hours of your service (at one of your locations, or wherever it is)."""
 
+    immovable_fields = ("service",)
+
     service = OwnedRelatedField(queryset=Service.objects.all(), help_text="UUID of your service.")
     location = OwnedRelatedField(
         queryset=Location.objects.all(), required=False, allow_null=True, help_text="UUID of your location."
@@ -337,8 +355,13 @@ class ScheduleWriteSerializer(ValidatedModelSerializer):
         return super().validate(attrs)
 
 
+DUPLICATE_TRANSLATION = "This service already has a translation into it."
+
+
 class ServiceTranslationWriteSerializer(ValidatedModelSerializer):
     """Your service's texts in another language; a text left empty falls back to the listing's own."""
+
+    immovable_fields = ("service",)
 
     service = OwnedRelatedField(queryset=Service.objects.all(), help_text="UUID of your service.")
     language = serializers.ChoiceField(
@@ -360,12 +383,21 @@ class ServiceTranslationWriteSerializer(ValidatedModelSerializer):
         if self.instance is not None:
             others = others.exclude(pk=self.instance.pk)
         if others.exists():
-            raise serializers.ValidationError({"language": ["This service already has a translation into it."]})
+            raise serializers.ValidationError({"language": [DUPLICATE_TRANSLATION]})
         return super().validate(attrs)
+
+    def save(self, **kwargs):
+        """Two writers adding the same language at once: the second gets the same 400 as a later one would."""
+        try:
+            return super().save(**kwargs)
+        except IntegrityError:
+            raise serializers.ValidationError({"language": [DUPLICATE_TRANSLATION]}) from None
 
 
 class ServiceAreaWriteSerializer(ValidatedModelSerializer):
     """An area your service reaches."""
+
+    immovable_fields = ("service",)
 
     service = OwnedRelatedField(queryset=Service.objects.all(), help_text="UUID of your service.")
 

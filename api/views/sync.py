@@ -40,7 +40,7 @@ class NDJSONRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        """An error body (the only thing not streamed) as one JSON line."""
+        """Anything not streamed as one JSON line (errors are rendered as JSON by the view)."""
         return (json.dumps(data, cls=JSONEncoder, ensure_ascii=False) + "\n").encode()
 
 
@@ -153,6 +153,13 @@ class SyncView(LanguageMixin, StrictParamsMixin, APIView):
                 "reset": reset,
             }
         )
+
+    def handle_exception(self, exc):
+        """Errors are JSON whatever the format asked for (a 400 is not a stream of records)."""
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
 
     @staticmethod
     def _check_same_region(request, region, cursor_region):

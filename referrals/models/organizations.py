@@ -2,7 +2,7 @@
 
 import uuid
 
-from django.db import models
+from django.db import models, transaction
 from simple_history.models import HistoricalRecords
 
 from referrals.managers import OrganizationQuerySet
@@ -36,10 +36,14 @@ class Organization(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        """Save, then refresh the search text of its services, which includes the organisation's names."""
-        super().save(*args, **kwargs)
-        services = list(self.services.prefetch_related("translations"))
-        for service in services:
-            service.search_text = service.build_search_text(organization=self)
-        # One statement per 500 services, not one per service (search_text is not audited history).
-        self.services.model.objects.bulk_update(services, ["search_text"], batch_size=500)
+        """Save, then refresh the search text of its services, which includes the organisation's names.
+
+        One transaction, so that no reader sees the services' new sync version with their old search text.
+        """
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            services = list(self.services.prefetch_related("translations"))
+            for service in services:
+                service.search_text = service.build_search_text(organization=self)
+            # One statement per 500 services, not one per service (search_text is not audited history).
+            self.services.model.objects.bulk_update(services, ["search_text"], batch_size=500)

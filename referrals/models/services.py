@@ -7,7 +7,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -22,6 +22,8 @@ from referrals.models.validators import (
 )
 from referrals.services.geo import snap_to_grid
 
+# Longest text of a listing, in characters: room for a full description, and a bound on what search indexes.
+TEXT_LIMIT = 10000
 # Kept by referrals.services.sync alone.
 SYNC_FIELDS = frozenset({"sync_version", "sync_state"})
 
@@ -38,7 +40,7 @@ class Service(models.Model):
     )
     name = models.CharField(max_length=200, help_text="Name of the service.")
     alternate_name = models.CharField(max_length=200, blank=True, help_text="Other name or acronym.")
-    description = models.TextField(blank=True, help_text="What the service offers.")
+    description = models.TextField(max_length=TEXT_LIMIT, blank=True, help_text="What the service offers.")
     url = models.URLField(blank=True, help_text="Web page of the service.")
     email = models.EmailField(blank=True, help_text="Intake email of the service.")
     status = models.CharField(
@@ -62,8 +64,10 @@ class Service(models.Model):
     languages = models.ManyToManyField(
         "referrals.Language", related_name="services", blank=True, help_text="Languages the service is delivered in."
     )
-    interpretation_services = models.TextField(blank=True, help_text="Interpretation available on request.")
-    eligibility_description = models.TextField(blank=True, help_text="Who may use it, in words.")
+    interpretation_services = models.TextField(
+        max_length=TEXT_LIMIT, blank=True, help_text="Interpretation available on request."
+    )
+    eligibility_description = models.TextField(max_length=TEXT_LIMIT, blank=True, help_text="Who may use it, in words.")
     minimum_age = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
@@ -77,14 +81,18 @@ class Service(models.Model):
         help_text="Oldest age served, in years (empty: no upper limit).",
     )
     free = models.BooleanField(default=True, help_text="The service costs the person nothing.")
-    fees_description = models.TextField(blank=True, help_text="What it costs, in words.")
-    application_process = models.TextField(blank=True, help_text="How to get the service, in words.")
+    fees_description = models.TextField(max_length=TEXT_LIMIT, blank=True, help_text="What it costs, in words.")
+    application_process = models.TextField(
+        max_length=TEXT_LIMIT, blank=True, help_text="How to get the service, in words."
+    )
     intake_walk_in = models.BooleanField("walk-in", default=False, help_text="People may walk in.")
     intake_referral = models.BooleanField(
         "by referral", default=True, help_text="People come referred by a caseworker or agency."
     )
     intake_hotline = models.BooleanField("by hotline", default=False, help_text="People come through a hotline.")
-    alert = models.TextField(blank=True, help_text="Short-term notice, e.g. closed for flooding.")
+    alert = models.TextField(
+        max_length=TEXT_LIMIT, blank=True, help_text="Short-term notice, e.g. closed for flooding."
+    )
     text_language = models.CharField(
         max_length=3,
         default="en",
@@ -193,10 +201,12 @@ class ServiceTranslation(models.Model):
     )
     name = models.CharField(max_length=200, blank=True, help_text="Name of the service.")
     alternate_name = models.CharField(max_length=200, blank=True, help_text="Other name or acronym.")
-    description = models.TextField(blank=True, help_text="What the service offers.")
-    eligibility_description = models.TextField(blank=True, help_text="Who may use it, in words.")
-    fees_description = models.TextField(blank=True, help_text="What it costs, in words.")
-    application_process = models.TextField(blank=True, help_text="How to get the service, in words.")
+    description = models.TextField(max_length=TEXT_LIMIT, blank=True, help_text="What the service offers.")
+    eligibility_description = models.TextField(max_length=TEXT_LIMIT, blank=True, help_text="Who may use it, in words.")
+    fees_description = models.TextField(max_length=TEXT_LIMIT, blank=True, help_text="What it costs, in words.")
+    application_process = models.TextField(
+        max_length=TEXT_LIMIT, blank=True, help_text="How to get the service, in words."
+    )
     last_modified = models.DateTimeField(auto_now=True, help_text="When the translation last changed.")
 
     objects = owned_queryset("service__organization_id").as_manager()
@@ -212,14 +222,17 @@ class ServiceTranslation(models.Model):
         return f"{self.service_id} [{self.language}]"
 
     def save(self, *args, **kwargs):
-        """Save, then let keyword search find the service by these words."""
-        super().save(*args, **kwargs)
-        self.service.refresh_search_text()
+        """Save, then let keyword search find the service by these words (one transaction: no reader sees the
+        new version with the old search text)."""
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.service.refresh_search_text()
 
     def delete(self, *args, **kwargs):
-        """Delete, then forget these words in keyword search."""
-        result = super().delete(*args, **kwargs)
-        self.service.refresh_search_text()
+        """Delete, then forget these words in keyword search (one transaction)."""
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            self.service.refresh_search_text()
         return result
 
     def clean(self):

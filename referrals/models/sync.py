@@ -51,7 +51,7 @@ class SyncTombstone(models.Model):
     vetted = models.BooleanField(help_text="Whether that organisation was vetted before the change.")
     status = models.CharField(max_length=20, blank=True, help_text="The service's status before the change.")
     # ",KH,TH,": delimited so that a country matches with one LIKE.
-    countries = models.CharField(max_length=400, blank=True)
+    countries = models.TextField(blank=True)
     min_latitude = models.FloatField(null=True)
     max_latitude = models.FloatField(null=True)
     min_longitude = models.FloatField(null=True)

@@ -53,7 +53,8 @@ def next_version(registry=None) -> int:
         if not SyncCounter.objects.filter(pk=1).update(value=F("value") + 1):
             SyncCounter.objects.get_or_create(pk=1)
             SyncCounter.objects.filter(pk=1).update(value=F("value") + 1)
-        return SyncCounter.objects.values_list("value", flat=True).get(pk=1)
+        # On the primary, whatever the router: the replica cannot see the increment just made.
+        return SyncCounter.objects.using("default").values_list("value", flat=True).get(pk=1)
 
 
 def current_version() -> int:
@@ -156,9 +157,10 @@ def touch_organizations(organization_ids) -> None:
 def bury_service(service_id, state: dict) -> None:
     """A deleted service: readers who held it (in the state it was last synced in) drop it."""
     if state:
-        SyncTombstone.objects.create(
-            **_fields(_tombstone(next_version(), SERVICE, service_id, TombstoneReason.DELETED, state))
-        )
+        with transaction.atomic():  # the tombstone commits with its version, under the counter's lock
+            version = next_version()
+            tombstone = _tombstone(version, SERVICE, service_id, TombstoneReason.DELETED, state)
+            SyncTombstone.objects.create(**_fields(tombstone))
 
 
 def location_state(location, organization_vetted: bool) -> dict:
@@ -174,7 +176,9 @@ def location_state(location, organization_vetted: bool) -> dict:
 
 def bury_location(location_id, reason: str, state: dict) -> None:
     """A location deleted or made confidential: readers who saw its full face drop their copy."""
-    SyncTombstone.objects.create(**_fields(_tombstone(next_version(), LOCATION, location_id, reason, state)))
+    with transaction.atomic():  # the tombstone commits with its version, under the counter's lock
+        version = next_version()
+        SyncTombstone.objects.create(**_fields(_tombstone(version, LOCATION, location_id, reason, state)))
 
 
 def _fields(tombstone: SyncTombstone) -> dict:
@@ -360,6 +364,16 @@ def _tombstones_for(viewer, region: Region, services):
 
 def read_page(viewer, region: Region, position: Position, page_size: int) -> SyncPage:
     """The next page of the reader's cycle (a new cycle when `position.horizon` is None)."""
+    if current_version() < max(position.horizon or 0, position.watermark):
+        # This database (a replica) is behind the cursor: read the page where the cursor came from.
+        from referrals.routers import reading_from_primary
+
+        with reading_from_primary():
+            return _read_page(viewer, region, position, page_size)
+    return _read_page(viewer, region, position, page_size)
+
+
+def _read_page(viewer, region: Region, position: Position, page_size: int) -> SyncPage:
     horizon = position.horizon if position.horizon is not None else current_version()
     services = reader_set(viewer, region)
     records = list(
