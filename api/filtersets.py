@@ -83,6 +83,16 @@ class FloatFilter(_DocumentedFilter):
     openapi_type = OpenApiTypes.DOUBLE
 
 
+class OrderingChoiceFilter(django_filters.ChoiceFilter):
+    """One of the listed orderings; empty means the default, as an empty value means "no filter" everywhere."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        values = [value for value, _ in self.extra["choices"]]
+        schema = {"type": "string", "enum": [*values, ""], "description": self.extra.get("help_text", "")}
+        set_override(self, "field", schema)
+
+
 def _codes(model):
     return lambda: codes_of(model)
 
@@ -235,7 +245,7 @@ class ServiceFilterSet(django_filters.FilterSet):
         field_name="organization_id",
         help_text="UUID of an organisation: only its services (none when no such organisation is visible).",
     )
-    ordering = django_filters.ChoiceFilter(
+    ordering = OrderingChoiceFilter(
         method="filter_ordering",
         choices=[
             ("distance", "distance"),
