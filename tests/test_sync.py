@@ -419,3 +419,10 @@ def test_errors_are_json_even_when_ndjson_was_asked_for(api):
     response = api.get(SYNC, {"format": "ndjson", "page_size": "0"})
     assert response.status_code == 400 and response["Content-Type"].startswith("application/json")
     assert "page_size" in response.json()
+
+
+def test_an_empty_format_lets_the_accept_header_decide(api, thailand):
+    assert api.get(SYNC, {"format": ""}).status_code == 200
+    streamed = api.get(SYNC, {"format": ""}, HTTP_ACCEPT="application/x-ndjson")
+    assert streamed["Content-Type"].startswith("application/x-ndjson")
+    assert api.get(SYNC, {"format": "xml"}).status_code == 404

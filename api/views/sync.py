@@ -93,7 +93,8 @@ PARAMETERS = [
     OpenApiParameter(
         "format",
         OpenApiTypes.STR,
-        enum=["json", "ndjson"],
+        # Empty: the Accept header decides, as DRF does; anything else but json/ndjson is a 404.
+        enum=["json", "ndjson", ""],
         description='`ndjson` streams the whole cycle (no paging) as lines `{"type": "deleted", "id"}`, '
         '`{"type": "service", "record"}` and, last, `{"type": "end", "next_cursor"}`: a stream without '
         'its end line was cut off. A first line `{"type": "reset"}` means: drop your copy first.',
