@@ -160,7 +160,7 @@ def bury_service(service_id, state: dict) -> None:
         with transaction.atomic():  # the tombstone commits with its version, under the counter's lock
             version = next_version()
             tombstone = _tombstone(version, SERVICE, service_id, TombstoneReason.DELETED, state)
-            SyncTombstone.objects.create(**_fields(tombstone))
+            tombstone.save()
 
 
 def location_state(location, organization_vetted: bool) -> dict:
@@ -178,11 +178,7 @@ def bury_location(location_id, reason: str, state: dict) -> None:
     """A location deleted or made confidential: readers who saw its full face drop their copy."""
     with transaction.atomic():  # the tombstone commits with its version, under the counter's lock
         version = next_version()
-        SyncTombstone.objects.create(**_fields(_tombstone(version, LOCATION, location_id, reason, state)))
-
-
-def _fields(tombstone: SyncTombstone) -> dict:
-    return {f.name: getattr(tombstone, f.attname) for f in SyncTombstone._meta.concrete_fields if f.name != "id"}
+        _tombstone(version, LOCATION, location_id, reason, state).save()
 
 
 def _models(registry, *names):

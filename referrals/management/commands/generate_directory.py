@@ -51,10 +51,10 @@ BUILD_DAY = date(2026, 11, 1)
 
 
 class _Town:
-    __slots__ = ("country", "latitude", "longitude", "name", "province", "time_zone")
+    __slots__ = ("country", "latitude", "longitude", "name", "population", "province", "time_zone")
 
     def __init__(self, place, province):
-        self.name, self.country, self.province = place.name, place.country, province
+        self.name, self.country, self.province, self.population = place.name, place.country, province, place.population
         self.latitude, self.longitude, self.time_zone = place.latitude, place.longitude, place.time_zone
 
 
@@ -73,13 +73,9 @@ class Towns:
         self.country_cumulative = list(itertools.accumulate(COUNTRY_WEIGHTS[c] for c in self.countries))
         self.towns = {country: by_country[country] for country in self.countries}
         self.cumulative = {
-            country: list(itertools.accumulate(math.sqrt(max(p.population, 1)) for p in self._places(country)))
-            for country in self.countries
+            country: list(itertools.accumulate(math.sqrt(max(town.population, 1)) for town in towns))
+            for country, towns in self.towns.items()
         }
-
-    @staticmethod
-    def _places(country):
-        return [place for place in gazetteer._index().places if place.country == country]
 
     def draw(self, rng) -> _Town:
         """A town: first its country by the field's weights, then within it by population."""
