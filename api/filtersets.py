@@ -14,6 +14,7 @@ from referrals.choices import ServiceStatus
 from referrals.models import Category, Context, Language, Organization, Population, Service
 from referrals.services.gazetteer import suggest
 from referrals.services.geocoding import resolve_place
+from referrals.services.nearest_first import EntryFilters
 from referrals.services.search import NearQuery, within_box
 from referrals.services.vocabularies import codes_of
 
@@ -284,6 +285,42 @@ class ServiceFilterSet(django_filters.FilterSet):
         return NearQuery(
             float(data["lat"]), float(data["lng"]), float(radius if radius is not None else DEFAULT_RADIUS_KM)
         )
+
+    # Parameters that shape the search without filtering, and those a search entry answers by itself.
+    _NOT_FILTERS = frozenset({"lat", "lng", "radius_km", "near", "ordering", "status"})
+    _ENTRY_FILTERS = frozenset({"category", "serves", "context", "language", "country", "organization", "free", "age"})
+
+    def entry_filters(self) -> EntryFilters | None:
+        """The filters as the point-search index takes them, or None when it cannot serve this search.
+
+        The index holds active services only; any filter it does not hold makes it check its matches
+        against the full query (`complete=False`).
+        """
+        data = self.form.cleaned_data
+        if data.get("status") and set(data["status"]) != {ServiceStatus.ACTIVE}:
+            return None
+        others = [name for name, value in data.items() if name not in self._NOT_FILTERS | self._ENTRY_FILTERS]
+        complete = not any(self._applies(name, data[name]) for name in others)
+        return EntryFilters(
+            categories=tuple(data.get("category") or ()),
+            populations=tuple(data.get("serves") or ()),
+            contexts=tuple(data.get("context") or ()),
+            languages=tuple(data.get("language") or ()),
+            countries=tuple(data.get("country") or ()),
+            organization=data.get("organization"),
+            free=data.get("free"),
+            age=data.get("age"),
+            complete=complete,
+        )
+
+    @staticmethod
+    def _applies(name, value) -> bool:
+        """Whether a cleaned parameter restricts the results (`open_now=false` does not; `stale=false` does)."""
+        if value is None or value == "" or value == []:
+            return False
+        if isinstance(value, str) and not value.strip():
+            return False
+        return not (name in ("open_now", "has_capacity") and value is False)
 
     def order_fields(self) -> list[str] | None:
         """The database ordering asked for, or None for the default (distance or name)."""

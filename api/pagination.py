@@ -1,8 +1,17 @@
-"""Page-number pagination that refuses bad page parameters with a 400 instead of guessing."""
+"""Page-number pagination that refuses bad page parameters with a 400 instead of guessing.
 
-from django.core.paginator import InvalidPage
+Counting every match of a broad search costs as much as the search itself (a COUNT over 900,000 rows
+is half a second), and no reader pages through thousands of results: the count is exact up to
+`SEARCH_COUNT_LIMIT` and stops there, saying so in `count_is_exact`.
+"""
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, InvalidPage, Page, Paginator
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 
 
 def _positive_int(params, name: str, maximum: int | None = None) -> int | None:
@@ -20,8 +29,59 @@ def _positive_int(params, name: str, maximum: int | None = None) -> int | None:
     return value
 
 
+class _CappedPage(Page):
+    """A page that knows whether more follow without knowing how many."""
+
+    def __init__(self, object_list, number, paginator, more: bool):
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+    def has_next(self):
+        return self.more
+
+
+class CappedCountPaginator(Paginator):
+    """Counts matches only up to `limit`; past it, pages are found by fetching one row more than they show."""
+
+    def __init__(self, object_list, per_page, limit):
+        super().__init__(object_list, per_page)
+        self.limit = limit
+
+    @cached_property
+    def _counted(self) -> int:
+        if isinstance(self.object_list, QuerySet):
+            return self.object_list.order_by()[: self.limit + 1].count()
+        return len(self.object_list)
+
+    @property
+    def count_is_exact(self) -> bool:
+        """False when more matches exist than were counted."""
+        return self._counted <= self.limit
+
+    @cached_property
+    def count(self):
+        return min(self._counted, self.limit)
+
+    def validate_number(self, number):
+        if self.count_is_exact:
+            return super().validate_number(number)
+        if number < 1:
+            raise EmptyPage("That page number is less than 1")
+        return number
+
+    def page(self, number):
+        if self.count_is_exact:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage("That page contains no results")
+        return _CappedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
+
+
 class DirectoryPagination(PageNumberPagination):
-    """`page` and `page_size` (max 100); the envelope is `count`, `next`, `previous`, `results`."""
+    """`page` and `page_size` (max 100); the envelope is `count`, `count_is_exact`, `next`, `previous`, `results`."""
 
     page_size = 20
     page_size_query_param = "page_size"
@@ -34,6 +94,12 @@ class DirectoryPagination(PageNumberPagination):
         params = request.query_params if params is None else params
         return _positive_int(params, self.page_size_query_param, self.max_page_size) or self.page_size
 
+    def rows_needed(self, request, params=None) -> int:
+        """How many leading results this request's page and count can use: a search may stop there."""
+        params = request.query_params if params is None else params
+        page_number = _positive_int(params, self.page_query_param) or 1
+        return max(settings.SEARCH_COUNT_LIMIT, page_number * self.get_page_size(request, params)) + 1
+
     def paginate_queryset(self, queryset, request, view=None, params=None):
         """Paginate a queryset or a list; a page past the end is a 404 naming `page`.
 
@@ -43,12 +109,26 @@ class DirectoryPagination(PageNumberPagination):
         params = request.query_params if params is None else params
         page_size = self.get_page_size(request, params)
         page_number = _positive_int(params, self.page_query_param) or 1
-        paginator = self.django_paginator_class(queryset, page_size)
+        paginator = CappedCountPaginator(queryset, page_size, settings.SEARCH_COUNT_LIMIT)
         try:
             self.page = paginator.page(page_number)
         except InvalidPage:
+            if not paginator.count_is_exact:
+                raise NotFound({"page": [f"Page {page_number} is past the last result."]}) from None
             raise NotFound({"page": [f"Page {page_number} does not exist; there are {paginator.num_pages}."]}) from None
         return list(self.page)
+
+    def get_paginated_response(self, data):
+        """The envelope: `count` (exact up to SEARCH_COUNT_LIMIT), `count_is_exact`, links and results."""
+        return Response(
+            {
+                "count": self.page.paginator.count,
+                "count_is_exact": self.page.paginator.count_is_exact,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
 
     def get_schema_operation_parameters(self, view):
         """Document the bounds that `_positive_int` enforces."""
@@ -62,8 +142,15 @@ class DirectoryPagination(PageNumberPagination):
     def get_paginated_response_schema(self, schema):
         """The envelope, with every field described."""
         envelope = super().get_paginated_response_schema(schema)
+        envelope["required"] = ["count", "count_is_exact", "next", "previous", "results"]
+        envelope["properties"] = {
+            "count": envelope["properties"]["count"],
+            "count_is_exact": {"type": "boolean", "example": True},
+            **{name: envelope["properties"][name] for name in ("next", "previous", "results")},
+        }
         descriptions = {
-            "count": "How many results match in all.",
+            "count": "How many results match in all, counted up to a limit (1,000 by default): see `count_is_exact`.",
+            "count_is_exact": "False when more results match than were counted; `next` still leads through them all.",
             "next": "URL of the next page, or null on the last page.",
             "previous": "URL of the previous page, or null on the first page.",
             "results": "This page's results.",

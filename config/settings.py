@@ -140,6 +140,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "referrals"}}
 # How long an anonymous search page may be served from the cache (a listing change invalidates it at once).
 ANONYMOUS_PAGE_CACHE_SECONDS = env_int("ANONYMOUS_PAGE_CACHE_SECONDS", 300)
+# Lists count their matches exactly up to this many; past it `count` stops there and `count_is_exact` is false.
+SEARCH_COUNT_LIMIT = env_int("SEARCH_COUNT_LIMIT", 1000)
+if SEARCH_COUNT_LIMIT < 100:
+    raise ImproperlyConfigured("SEARCH_COUNT_LIMIT must be 100 or more.")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

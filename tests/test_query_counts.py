@@ -12,6 +12,8 @@ pytestmark = pytest.mark.django_db
 # Count the queries; the README quotes these figures.
 SEARCH_QUERIES = 11  # count, page, and one prefetch per related list (translations included)
 NEAR_QUERIES = 13  # candidate rows, covering areas (circles, countries), page, one prefetch per related list
+# PostgreSQL inside a transaction (as every test runs) resets the nearest-first read's planner settings.
+PLANNER_RESET = 1 if connection.vendor == "postgresql" else 0
 
 
 @pytest.fixture
@@ -54,7 +56,7 @@ def test_near_search_queries_do_not_grow_with_page_size(api, sixty_services):
     small, body_small = count_queries(api, {**params, "page_size": 3})
     large, body_large = count_queries(api, {**params, "page_size": 50})
     assert len(body_small["results"]) == 3 and len(body_large["results"]) == 50
-    assert small == large <= NEAR_QUERIES
+    assert small == large <= NEAR_QUERIES + PLANNER_RESET
 
 
 def test_organization_list_queries_do_not_grow_with_page_size(api, sixty_services):

@@ -245,6 +245,27 @@ def test_pagination_of_a_distance_search_keeps_nearest_first_across_pages(api):
     assert first["count"] == 5
 
 
+@pytest.mark.parametrize("near", [{}, {"lat": 13.76, "lng": 100.5}], ids=["by name", "by distance"])
+def test_the_count_stops_at_the_limit_and_says_so_and_next_still_leads_through_every_result(api, settings, near):
+    settings.SEARCH_COUNT_LIMIT = 3
+    for index in range(5):
+        make_service(name=f"s{index}", at=(13.76 + index * 0.01, 100.5))
+    seen, url, params = [], URL, {**near, "page_size": 2}
+    while url:
+        body = api.get(url, params).json()
+        assert body["count"] == 3 and body["count_is_exact"] is False
+        seen += [item["name"] for item in body["results"]]
+        url, params = body["next"], None
+    assert seen == ["s0", "s1", "s2", "s3", "s4"]
+    past = api.get(URL, {**near, "page_size": 2, "page": 4})
+    assert past.status_code == 404 and "page" in past.json()
+    settings.SEARCH_COUNT_LIMIT = 5
+    exact = api.get(URL, {**near, "page_size": 2}).json()
+    assert exact["count"] == 5 and exact["count_is_exact"] is True
+    last = api.get(URL, {**near, "page_size": 2, "page": 4})
+    assert last.status_code == 404 and "there are 3" in last.json()["page"][0]
+
+
 def test_sparse_fieldsets(api):
     make_service(name="x", at=BANGKOK)
     item = api.get(URL, {"fields": "id,name,distance_km", "lat": BANGKOK[0], "lng": BANGKOK[1]}).json()["results"][0]
@@ -460,8 +481,9 @@ def test_renaming_an_organisation_updates_its_services_keyword_search_in_one_sta
         make_service(org, name=f"s{index}")
     org.name = "Lantern Bridge Trust"
     # save, read services and their translations, one bulk update (+ history), in a savepoint (2); the sync
-    # bump: ids, counter (2), states (3), one bulk update, and its two savepoints (4). Whatever the number of
-    # services: the same count.
-    with django_assert_max_num_queries(18):
+    # bump: ids, counter (2), states (3), one bulk update, and its two savepoints (4); the search index:
+    # services, four vocabularies, locations, areas, delete, insert, in a savepoint (2). Whatever the number
+    # of services: the same count.
+    with django_assert_max_num_queries(29):
         org.save()
     assert len(names(api.get(URL, {"q": "lantern"}))) == 5

@@ -152,7 +152,9 @@ class ServiceViewSet(LanguageMixin, StrictParamsMixin, SparseFieldsMixin, viewse
         if near is None:
             page = paginate(services.order_by(*(order or ["name", "id"])).with_listing_relations())
         else:
-            matches = nearest(services, near, self.viewer)
+            # Ordered by distance, only the leading matches are needed (an explicit ordering needs them all).
+            wanted = None if order else self.paginator.rows_needed(request, params)
+            matches = nearest(services, near, self.viewer, wanted=wanted, filters=filterset.entry_filters())
             context["distances"] = {pk: distance for pk, distance, _ in matches}
             context["matched_by"] = {pk: how for pk, _, how in matches}
             if order:

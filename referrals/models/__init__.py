@@ -12,6 +12,7 @@ from referrals.models.accounts import (
 )
 from referrals.models.locations import Location, Phone, Schedule, ServiceAtLocation
 from referrals.models.organizations import Organization
+from referrals.models.search import SearchEntry, SearchEntryKind
 from referrals.models.services import Service, ServiceArea, ServiceCapacity, ServiceTranslation
 from referrals.models.sync import SyncCounter, SyncTombstone, TombstoneReason
 from referrals.models.taxonomies import Category, Context, Language, Population
@@ -33,6 +34,8 @@ __all__ = [
     "ReportReason",
     "ReportStatus",
     "Schedule",
+    "SearchEntry",
+    "SearchEntryKind",
     "Service",
     "ServiceArea",
     "ServiceAtLocation",

@@ -4,12 +4,14 @@ Which point of a location counts depends on the viewer: the public point (grid-s
 confidential place) for public readers, the exact point where the viewer may see the full face.
 """
 
+import math
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from referrals.models import ServiceArea, ServiceAtLocation
-from referrals.services.geo import BoundingBox, distance_km, radius_bounding_box
+from referrals.services.geo import BoundingBox, distance_km, radius_bounding_box, snap_to_grid
 
 PUBLIC_POINT = ("location__public_latitude", "location__public_longitude")
 EXACT_POINT = ("location__latitude", "location__longitude")
@@ -68,20 +70,37 @@ class _Row:
 LOCATION, COVERAGE = "location", "coverage"
 # The widest radius a service area may have (ServiceArea.radius_km's validator).
 MAX_AREA_RADIUS_KM = 500
+_KM_PER_DEGREE_LAT_MIN = 110.574  # at the equator, the shortest degree of latitude
+_KM_PER_DEGREE_LNG_EQUATOR = 111.320
 
 
-def nearest(services: QuerySet, near: NearQuery, viewer=None) -> list[tuple[object, float, str]]:
+def nearest(
+    services: QuerySet, near: NearQuery, viewer=None, wanted: int | None = None, filters=None
+) -> list[tuple[object, float, str]]:
     """(service id, distance in km, how it matched) within the radius, nearest first.
 
     A service reaches the point through a location, or through a service area (an outreach team's
     circle, a national hotline's country): its distance is then to the area's edge, 0 inside it.
+
+    `filters` (an `EntryFilters`, when the search asks only for listed services) lets the search read
+    the point-search index instead of joining the listings' tables; `wanted` says how many leading
+    matches the caller needs (a page and a capped count), so that the reading may stop there.
     """
-    reach = {pk: (distance, LOCATION) for pk, distance in _by_location(services, near, viewer).items()}
-    for pk, distance in _by_coverage(services, near, viewer).items():
+    from referrals.services import nearest_first
+
+    if filters is not None and nearest_first.serves(viewer):
+        return nearest_first.nearest(services, near, viewer, filters, wanted)
+    return ranked(_by_location(services, near, viewer), _by_coverage(services, near, viewer))
+
+
+def ranked(by_location: dict, by_coverage: dict) -> list[tuple]:
+    """Each service once, by its nearer way of reaching the point; ties broken by id so pages are stable."""
+    reach = {pk: (distance, LOCATION) for pk, distance in by_location.items()}
+    for pk, distance in by_coverage.items():
         if pk not in reach or distance < reach[pk][0]:
             reach[pk] = (distance, COVERAGE)
-    ranked = sorted(reach.items(), key=lambda item: (item[1][0], str(item[0])))
-    return [(pk, distance, how) for pk, (distance, how) in ranked]
+    order = sorted(reach.items(), key=lambda item: (item[1][0], str(item[0])))
+    return [(pk, distance, how) for pk, (distance, how) in order]
 
 
 def _by_coverage(services: QuerySet, near: NearQuery, viewer) -> dict:
@@ -90,15 +109,16 @@ def _by_coverage(services: QuerySet, near: NearQuery, viewer) -> dict:
 
     candidates = services.order_by().values("pk")
     reach: dict[object, float] = {}
-    box = radius_bounding_box(near.latitude, near.longitude, near.radius_km + MAX_AREA_RADIUS_KM)
     circles = list(
-        ServiceArea.objects.filter(
-            _box_condition(box, ("latitude", "longitude")), kind="radius", service__in=candidates
-        ).values_list("service_id", "latitude", "longitude", "radius_km")
+        ServiceArea.objects.filter(circles_reaching(near), kind="radius", service__in=candidates).values_list(
+            "service_id", "latitude", "longitude", "radius_km"
+        )
     )
     hidden = _services_hiding_a_house({service_id for service_id, *_ in circles}, viewer)
+    cell = settings.CONFIDENTIAL_GRID_DEGREES
     for service_id, lat, lng, radius in circles:
-        lat, lng = ServiceArea(latitude=lat, longitude=lng).public_center(service_id in hidden)
+        if service_id in hidden:  # the centre public readers see (an area around a safe house is snapped)
+            lat, lng = snap_to_grid(lat, cell), snap_to_grid(lng, cell)
         to_edge = max(0.0, distance_km(near.latitude, near.longitude, lat, lng) - radius)
         if to_edge <= near.radius_km and to_edge < reach.get(service_id, float("inf")):
             reach[service_id] = to_edge
@@ -112,9 +132,30 @@ def _by_coverage(services: QuerySet, near: NearQuery, viewer) -> dict:
     return reach
 
 
+def circles_reaching(near: NearQuery) -> Q:
+    """Radius areas whose edge may come within the search radius, as a WHERE clause.
+
+    The indexed box is as wide as the widest area allowed; each row's own radius then narrows the
+    latitude band (and the longitude range, away from the antimeridian) before any join, with a margin
+    of one grid cell for centres that public readers see snapped.
+    """
+    margin = near.radius_km + 1.5 * settings.CONFIDENTIAL_GRID_DEGREES * _KM_PER_DEGREE_LNG_EQUATOR
+    wide = radius_bounding_box(near.latitude, near.longitude, margin + MAX_AREA_RADIUS_KM)
+    reach_deg_lat = (F("radius_km") + margin) * 1.02 / _KM_PER_DEGREE_LAT_MIN  # padded like radius_bounding_box
+    condition = _box_condition(wide, ("latitude", "longitude")) & Q(
+        latitude__gte=near.latitude - reach_deg_lat, latitude__lte=near.latitude + reach_deg_lat
+    )
+    if wide.crosses_antimeridian or max(abs(wide.min_lat), abs(wide.max_lat)) >= 89:
+        return condition
+    # A degree of longitude is shortest at the band's edge furthest from the equator.
+    km_per_deg_lng = _KM_PER_DEGREE_LNG_EQUATOR * math.cos(math.radians(max(abs(wide.min_lat), abs(wide.max_lat))))
+    reach_deg_lng = (F("radius_km") + margin) * 1.02 / km_per_deg_lng
+    return condition & Q(longitude__gte=near.longitude - reach_deg_lng, longitude__lte=near.longitude + reach_deg_lng)
+
+
 def _services_hiding_a_house(service_ids, viewer) -> set:
     """Of these services, those with a confidential location whose full face this viewer may not see."""
-    if not service_ids:
+    if not service_ids or (viewer is not None and viewer.sees_every_full_face):
         return set()
     rows = ServiceAtLocation.objects.filter(service_id__in=service_ids, location__confidential=True).values_list(
         "service_id", "location__organization_id"

@@ -35,6 +35,7 @@ from referrals.models import (
     SyncTombstone,
     TombstoneReason,
 )
+from referrals.services import search_index
 from referrals.services.geo import BoundingBox
 
 SERVICE, LOCATION = "service", "location"
@@ -120,17 +121,21 @@ def _tombstone(version, record_type, record_id, reason, state) -> SyncTombstone:
     )
 
 
-def touch_services(service_ids, *, state_may_change: bool = True) -> None:
+def touch_services(service_ids, *, state_may_change: bool = True, searched_may_change: bool | None = None) -> None:
     """Give the services the next version; leave tombstones where their region or visibility changed.
 
     A change that cannot move a service or change who sees it (its phones, hours, capacity,
     vocabularies) passes `state_may_change=False` and costs one UPDATE besides the counter.
+    `searched_may_change` (default: as `state_may_change`): whether the point-search index's copy of
+    the services may change (their vocabularies do; their phones and hours do not).
     """
     service_ids = {pk for pk in service_ids if pk is not None}
     if not service_ids:
         return
     with transaction.atomic():
         version = next_version()
+        if state_may_change if searched_may_change is None else searched_may_change:
+            search_index.refresh(service_ids)
         if not state_may_change:
             Service.objects.filter(pk__in=service_ids).update(sync_version=version)
             return
@@ -468,11 +473,14 @@ def _on_service_m2m(sender, instance, action, reverse, pk_set, **kwargs):
         return
     if not reverse:
         if action != "pre_clear":
-            touch_services([instance.pk], state_may_change=False)
+            touch_services([instance.pk], state_may_change=False, searched_may_change=True)
     elif action == "pre_clear":
-        touch_services(instance.services.values_list("pk", flat=True), state_may_change=False)
-    elif action != "post_clear":
-        touch_services(pk_set or (), state_may_change=False)
+        # Before the rows go, remember whose they were; their entries are rewritten after the clear.
+        instance._cleared_services = list(instance.services.values_list("pk", flat=True))
+    elif action == "post_clear":
+        touch_services(getattr(instance, "_cleared_services", ()), state_may_change=False, searched_may_change=True)
+    else:
+        touch_services(pk_set or (), state_may_change=False, searched_may_change=True)
 
 
 def _on_phone_languages(sender, instance, action, reverse, pk_set, **kwargs):

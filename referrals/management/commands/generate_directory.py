@@ -29,6 +29,7 @@ from referrals.models import (
     Organization,
     Phone,
     Schedule,
+    SearchEntry,
     Service,
     ServiceArea,
     ServiceAtLocation,
@@ -36,7 +37,7 @@ from referrals.models import (
     ServiceTranslation,
 )
 from referrals.models.services import SEARCHED_TRANSLATION_FIELDS, normalize_search_text
-from referrals.services import gazetteer, sync
+from referrals.services import gazetteer, search_index, sync
 from referrals.services.bulk import RawTable
 from referrals.services.geo import snap_to_grid
 
@@ -116,6 +117,7 @@ class Command(BaseCommand):
         # In insertion order: parents before the rows that point at them.
         models = [Organization, Location, Service, ServiceAtLocation, Phone, Schedule, ServiceArea, ServiceCapacity]
         self.tables = {model: RawTable(model) for model in [*models, ServiceTranslation, *self.links]}
+        self.entries = RawTable(SearchEntry)
         made = 0
         organization_count = max(1, services // SERVICES_PER_ORGANIZATION)
         for first in range(0, organization_count, BATCH // SERVICES_PER_ORGANIZATION):
@@ -135,7 +137,15 @@ class Command(BaseCommand):
 
     def _flush(self):
         with transaction.atomic():
-            for model in (ServiceTranslation, ServiceCapacity, ServiceArea, Schedule, Phone, ServiceAtLocation):
+            for model in (
+                SearchEntry,
+                ServiceTranslation,
+                ServiceCapacity,
+                ServiceArea,
+                Schedule,
+                Phone,
+                ServiceAtLocation,
+            ):
                 model.objects.all()._raw_delete(model.objects.db)
             for relation in (Service.categories, Service.populations, Service.contexts, Service.languages):
                 relation.through.objects.all()._raw_delete(relation.through.objects.db)
@@ -170,10 +180,14 @@ class Command(BaseCommand):
             for _ in range(count):
                 town = home if rng.random() < 0.7 else towns.draw(rng)
                 self._service(rng, organization, town, slug)
-        services = len(tables[Service].rows)
+        id_column = tables[Service].index["id"]
+        service_ids = [row[id_column] for row in tables[Service].rows]
         for table in tables.values():  # parents before children
             table.flush()
-        return services
+        for values in search_index.entries_of(service_ids):  # the point-search index, from what was written
+            self.entries.add(**values)
+        self.entries.flush()
+        return len(service_ids)
 
     def _service(self, rng, organization, town, slug):
         tables = self.tables

@@ -10,7 +10,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from referrals.models import Organization, ServiceCapacity
-from referrals.services import sync
+from referrals.services import search_index, sync
 
 
 class Command(BaseCommand):
@@ -36,8 +36,9 @@ class Command(BaseCommand):
             for capacity in capacities:
                 capacity.updated = now - timedelta(minutes=rng.randint(5, 20 * 60))
             ServiceCapacity.objects.bulk_update(capacities, ["updated"])
-            # loaddata's raw saves skip the receivers that keep the sync sequence.
+            # loaddata's raw saves skip the receivers that keep the sync sequence and the search index.
             sync.rebuild()
+            search_index.rebuild()
         if connection.vendor == "postgresql":
             # Fresh statistics, or the planner guesses one row per table and picks nested loops.
             with connection.cursor() as cursor:

@@ -1,0 +1,266 @@
+"""Point search over the search index (`SearchEntry`): filters tested on the row, locations read nearest first.
+
+The general search (`referrals.services.search`) joins five tables per candidate location to test
+the filters, and measures every location in the radius to sort them: its cost grows with the
+directory. Here each candidate is one row that carries its service's codes; on PostgreSQL a GiST
+index returns the rows nearest first and the reading stops once the page and a capped count are
+certain, so the cost follows the page, not the directory's size.
+
+It serves readers who see only listed services (active, of a vetted organisation) by one face of
+every location: anonymous readers and partner apps by the public point, vetted caseworkers and
+granted partner keys by the exact one. Moderators and members of organisations (who also see
+unlisted services, or their own houses in full) take the general search.
+"""
+
+import math
+from dataclasses import dataclass
+
+from django.db import connections
+from django.db.models import BooleanField, F, FloatField, Func, Q, QuerySet
+
+from referrals.models import SearchEntry
+from referrals.services.geo import distance_km
+from referrals.services.search import NearQuery, circles_reaching, ranked
+
+# The first nearest-first read takes this many entries per wanted match (a service has one or two
+# locations, and some fail the filters), at least FIRST_READ; each further read takes four times more.
+READ_PER_WANTED = 4
+FIRST_READ = 64
+PUBLIC_FACE = ("public_latitude", "public_longitude")
+EXACT_FACE = ("latitude", "longitude")
+
+
+@dataclass(frozen=True)
+class EntryFilters:
+    """The filters a search entry answers by itself.
+
+    `complete` is False when the search has others too (keywords, opening hours, capacity...): the
+    matches are then checked against the full query before they count.
+    """
+
+    categories: tuple = ()  # any of
+    populations: tuple = ()  # all of
+    contexts: tuple = ()  # any of
+    languages: tuple = ()  # any of
+    countries: tuple = ()  # any of
+    organization: object = None
+    free: bool | None = None
+    age: int | None = None
+    complete: bool = True
+
+    def condition(self) -> Q:
+        """The WHERE clause on search entries."""
+        condition = Q()
+        for field, codes in (
+            ("categories", self.categories),
+            ("contexts", self.contexts),
+            ("languages", self.languages),
+            ("countries", self.countries),
+        ):
+            if codes:
+                condition &= _any_code(field, codes)
+        for code in self.populations:
+            condition &= Q(populations__contains=f"|{code}|")
+        if self.organization is not None:
+            condition &= Q(organization_id=self.organization)
+        if self.free is not None:
+            condition &= Q(free=self.free)
+        if self.age is not None:
+            condition &= Q(minimum_age__isnull=True) | Q(minimum_age__lte=self.age)
+            condition &= Q(maximum_age__isnull=True) | Q(maximum_age__gte=self.age)
+        return condition
+
+
+def _any_code(field: str, codes) -> Q:
+    condition = Q()
+    for code in codes:
+        condition |= Q(**{f"{field}__contains": f"|{code}|"})
+    return condition
+
+
+def serves(viewer) -> bool:
+    """Whether this reader sees exactly the listed services, each location by one face."""
+    return viewer is None or (not viewer.is_moderator and not viewer.member_org_ids)
+
+
+def nearest(services: QuerySet, near: NearQuery, viewer, filters: EntryFilters, wanted: int | None) -> list[tuple]:
+    """As `search.nearest()`: the first `wanted` matches that are certain (all of them when `wanted` is None)."""
+    face = EXACT_FACE if viewer is not None and viewer.sees_every_full_face else PUBLIC_FACE
+    entries = SearchEntry.objects.using(services.db).filter(filters.condition())
+    coverage = _by_coverage(entries, near, face)
+    limit = max(READ_PER_WANTED * (wanted or 0), FIRST_READ)
+    while True:
+        if wanted is not None and _reads_nearest_first(services.db):
+            by_location, horizon = _by_location_nearest_first(entries, near, face, limit)
+        else:
+            by_location, horizon = _by_location_in_box(entries, near, face), math.inf
+        certain = [match for match in ranked(by_location, coverage) if match[1] <= horizon]
+        if not filters.complete:
+            matching = set(services.filter(pk__in=[pk for pk, _, _ in certain]).values_list("pk", flat=True))
+            certain = [match for match in certain if match[0] in matching]
+        if wanted is None:
+            return certain
+        if horizon == math.inf or len(certain) >= wanted:
+            return certain[:wanted]
+        limit *= 4
+
+
+def _by_coverage(entries: QuerySet, near: NearQuery, face) -> dict:
+    """Service id -> distance in km from the point to the edge of a service area (0 inside it)."""
+    from referrals.services.gazetteer import region_at
+
+    reach: dict[object, float] = {}
+    circles = entries.filter(circles_reaching(near), kind="radius").values_list("service_id", *face, "radius_km")
+    for service_id, lat, lng, radius in circles:
+        to_edge = max(0.0, distance_km(near.latitude, near.longitude, lat, lng) - radius)
+        if to_edge <= near.radius_km and to_edge < reach.get(service_id, math.inf):
+            reach[service_id] = to_edge
+    region = region_at(near.latitude, near.longitude)
+    if region:
+        country, province = region
+        whole = Q(kind="country") | Q(kind="province", province=province) if province else Q(kind="country")
+        for service_id in entries.filter(whole, country=country).values_list("service_id", flat=True):
+            reach[service_id] = 0.0
+    return reach
+
+
+def _by_location_in_box(entries: QuerySet, near: NearQuery, face) -> dict:
+    """Service id -> distance to its nearest location within the radius: every entry in the radius's box."""
+    box = near.bounding_box
+    lat_field, lng_field = face
+    in_box = Q(**{f"{lat_field}__gte": box.min_lat, f"{lat_field}__lte": box.max_lat})
+    if box.crosses_antimeridian:
+        in_box &= Q(**{f"{lng_field}__gte": box.min_lng}) | Q(**{f"{lng_field}__lte": box.max_lng})
+    else:
+        in_box &= Q(**{f"{lng_field}__gte": box.min_lng, f"{lng_field}__lte": box.max_lng})
+    best: dict[object, float] = {}
+    for service_id, lat, lng in entries.filter(in_box, kind="location").values_list("service_id", *face):
+        distance = distance_km(near.latitude, near.longitude, lat, lng)
+        if distance <= near.radius_km and distance < best.get(service_id, math.inf):
+            best[service_id] = distance
+    return best
+
+
+def _reads_nearest_first(alias: str) -> bool:
+    """Whether this database has the nearest-first GiST indexes (PostgreSQL, migration 0011)."""
+    return connections[alias].vendor == "postgresql"
+
+
+# Straight lines through the unit sphere order points as great circles do, and a great circle and the
+# WGS84 ellipsoid disagree on which of two points is nearer only when their distances differ by under
+# 1 %: every point the index has not yet returned is at least this fraction of the last one's distance.
+_SPHERE_TO_ELLIPSOID_MARGIN = 0.985
+_SMALLEST_CURVATURE_RADIUS_KM = 6335.0  # WGS84's meridian at the equator: a(1 - e²) = 6,335.44 km
+
+
+def _by_location_nearest_first(entries: QuerySet, near: NearQuery, face, limit: int) -> tuple[dict, float]:
+    """Like `_by_location_in_box`, reading at most `limit` entries nearest first.
+
+    Returns the distances and the horizon: every service not returned is at least that far (infinite
+    when the entries in the radius ran out before the limit).
+    """
+    point = UnitSpherePoint(F(face[0]), F(face[1]))
+    centre = unit_sphere(near.latitude, near.longitude)
+    # Half the side of a cube that holds every point within the radius: the angle is measured with the
+    # ellipsoid's smallest radius of curvature (so it is never underestimated), padded like the boxes.
+    half_side = 2 * math.sin(min(math.pi, near.radius_km * 1.01 / _SMALLEST_CURVATURE_RADIUS_KM) / 2)
+    box = CubeBox([c - half_side for c in centre], [c + half_side for c in centre])
+    rows = _read_in_index_order(
+        entries.filter(CubeContains(box, point), kind="location")
+        .annotate(chord=CubeDistance(point, CubePoint(centre)))
+        .order_by("chord")
+        .values_list("service_id", *face)[:limit]
+    )
+    best: dict[object, float] = {}
+    distance = 0.0
+    for service_id, lat, lng in rows:
+        distance = distance_km(near.latitude, near.longitude, lat, lng)
+        if distance <= near.radius_km and distance < best.get(service_id, math.inf):
+            best[service_id] = distance
+    horizon = math.inf if len(rows) < limit else distance * _SPHERE_TO_ELLIPSOID_MARGIN
+    return best, horizon
+
+
+def _read_in_index_order(rows: QuerySet) -> list[tuple]:
+    """Run a nearest-first query with PostgreSQL steered to the GiST index's ordered scan.
+
+    The planner cannot estimate how many rows a cube box holds (it guesses a few), so it would rather
+    collect the whole box with a bitmap scan and sort it, which reads every location in the radius.
+    `SET LOCAL` travels with the query in one round trip and ends with its transaction; inside a
+    longer transaction the settings are reset straight after.
+    """
+    connection = connections[rows.db]
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off; {sql}", params)
+        result = cursor.fetchall()
+        if connection.in_atomic_block:
+            cursor.execute("RESET enable_bitmapscan; RESET enable_sort")
+    return result
+
+
+# The expression the GiST indexes on search entries hold (migration 0011): a point on the unit sphere.
+UNIT_SPHERE_SQL = (  # cube(cube(cube(x), y), z) rather than cube(ARRAY[x, y, z]): NULL in, NULL out
+    "cube(cube(cube(cos(radians({lat})) * cos(radians({lng}))), cos(radians({lat})) * sin(radians({lng}))), "
+    "sin(radians({lat})))"
+)
+
+
+def unit_sphere(lat: float, lng: float) -> list[float]:
+    """The point on the unit sphere, as UNIT_SPHERE_SQL computes it."""
+    phi, lam = math.radians(lat), math.radians(lng)
+    return [math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)]
+
+
+class UnitSpherePoint(Func):
+    """An entry's point as the GiST index holds it (the same expression, so PostgreSQL uses the index)."""
+
+    output_field = FloatField()  # a cube; only ever compared in SQL
+
+    def as_sql(self, compiler, connection, **extra):
+        (lat, lat_params), (lng, lng_params) = (compiler.compile(e) for e in self.source_expressions)
+        if lat_params or lng_params:
+            raise TypeError("UnitSpherePoint takes columns, not values.")
+        return UNIT_SPHERE_SQL.format(lat=lat, lng=lng), []
+
+
+class CubePoint(Func):
+    """A constant point as a cube."""
+
+    output_field = FloatField()
+
+    def __init__(self, coordinates):
+        super().__init__()
+        self.coordinates = [float(c) for c in coordinates]
+
+    def as_sql(self, compiler, connection, **extra):
+        return "cube(%s::float8[])", [self.coordinates]
+
+
+class CubeBox(Func):
+    """A constant box as a cube, from its lower-left and upper-right corners."""
+
+    output_field = FloatField()
+
+    def __init__(self, lower, upper):
+        super().__init__()
+        self.lower, self.upper = [float(c) for c in lower], [float(c) for c in upper]
+
+    def as_sql(self, compiler, connection, **extra):
+        return "cube(%s::float8[], %s::float8[])", [self.lower, self.upper]
+
+
+class CubeContains(Func):
+    """cube @> cube (GiST-indexable)."""
+
+    arg_joiner = " @> "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+class CubeDistance(Func):
+    """cube <-> cube: straight-line distance, which a GiST index returns nearest first."""
+
+    arg_joiner = " <-> "
+    template = "(%(expressions)s)"
+    output_field = FloatField()

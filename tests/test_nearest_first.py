@@ -1,0 +1,216 @@
+"""The point-search index: kept in step with every change, and finding exactly what the general search finds."""
+
+import importlib
+import random
+
+import pytest
+
+from api.filtersets import ServiceFilterSet
+from referrals.models import Location, SearchEntry, Service, ServiceArea, ServiceAtLocation
+from referrals.services import nearest_first, search, search_index
+from referrals.services.roles import PUBLIC, Viewer
+from tests.helpers import BANGKOK, make_caseworker, make_location, make_organization, make_service
+
+pytestmark = pytest.mark.django_db
+
+COMPARED = (
+    "service_id",
+    "kind",
+    "location_id",
+    "public_latitude",
+    "public_longitude",
+    "latitude",
+    "longitude",
+    "radius_km",
+    "country",
+    "province",
+    "organization_id",
+    "free",
+    "minimum_age",
+    "maximum_age",
+    "categories",
+    "populations",
+    "contexts",
+    "languages",
+    "countries",
+)
+
+
+def stored(service_ids=None):
+    entries = SearchEntry.objects.all()
+    if service_ids is not None:
+        entries = entries.filter(service_id__in=service_ids)
+    return sorted(entries.values_list(*COMPARED), key=repr)
+
+
+def derived(service_ids):
+    return sorted(
+        (tuple(values[name] for name in COMPARED) for values in search_index.entries_of(service_ids)), key=repr
+    )
+
+
+def assert_in_step(service):
+    assert stored([service.pk]) == derived([service.pk])
+
+
+def test_the_query_expression_is_the_one_the_migration_indexed():
+    migration = importlib.import_module("referrals.migrations.0011_search_entries")
+    assert migration.UNIT_SPHERE_SQL == nearest_first.UNIT_SPHERE_SQL
+
+
+def test_entries_follow_every_change_to_a_listing():
+    org = make_organization()
+    service = make_service(org, at=BANGKOK, categories=["housing"], populations=["women"])
+    (entry,) = SearchEntry.objects.filter(service=service)
+    assert (entry.kind, entry.categories, entry.populations, entry.countries) == (
+        "location",
+        "|housing|",
+        "|women|",
+        "|TH|",
+    )
+
+    service.categories.add("medical")
+    assert SearchEntry.objects.get(service=service).categories == "|housing|medical|"
+    service.populations.clear()
+    assert SearchEntry.objects.get(service=service).populations == ""
+    service.populations.set(["children", "women"])
+    assert SearchEntry.objects.get(service=service).populations == "|children|women|"
+
+    location = ServiceAtLocation.objects.get(service=service).location
+    location.latitude, location.longitude = 18.79, 98.98
+    location.save()
+    assert (SearchEntry.objects.get(service=service).latitude, SearchEntry.objects.get(service=service).longitude) == (
+        18.79,
+        98.98,
+    )
+    location.confidential = True
+    location.save()
+    entry = SearchEntry.objects.get(service=service)
+    assert (entry.public_latitude, entry.public_longitude) != (18.79, 98.98)  # the snapped point, not the house's
+    assert (entry.public_latitude, entry.public_longitude) == (location.public_latitude, location.public_longitude)
+
+    ServiceArea.objects.create(service=service, kind="radius", country="TH", latitude=18.8, longitude=99.0, radius_km=9)
+    ServiceArea.objects.create(service=service, kind="country", country="LA")
+    assert sorted(SearchEntry.objects.filter(service=service).values_list("kind", flat=True)) == [
+        "country",
+        "location",
+        "radius",
+    ]
+    radius = SearchEntry.objects.get(service=service, kind="radius")
+    assert (radius.public_latitude, radius.public_longitude) != (18.8, 99.0)  # it would point at the house
+    assert set(SearchEntry.objects.filter(service=service).values_list("countries", flat=True)) == {"|LA|TH|"}
+    assert_in_step(service)
+
+    service.status = "inactive"
+    service.save()
+    assert not SearchEntry.objects.filter(service=service).exists()
+    service.status = "active"
+    service.save()
+    assert_in_step(service) and SearchEntry.objects.filter(service=service).exists()
+
+    org.vetted = False
+    org.save()
+    assert not SearchEntry.objects.filter(service=service).exists()
+    org.vetted = True
+    org.save()
+    assert SearchEntry.objects.filter(service=service).count() == 3
+
+    ServiceAtLocation.objects.filter(service=service).get().delete()
+    assert not SearchEntry.objects.filter(service=service, kind="location").exists()
+    second = make_location(org)
+    ServiceAtLocation.objects.create(service=service, location=second)
+    second.delete()
+    assert not SearchEntry.objects.filter(service=service, kind="location").exists()
+    assert_in_step(service)
+
+    service.delete()
+    assert not SearchEntry.objects.filter(service_id=service.pk).exists()
+
+
+def random_directory(rng, count=70):
+    orgs = [make_organization(name=f"Org {i}", vetted=i != 0) for i in range(5)]
+    categories, populations = ["housing", "medical", "counselling", "legal"], ["women", "children", "men"]
+    for index in range(count):
+        org = orgs[index % len(orgs)]
+        point = (BANGKOK[0] + rng.uniform(-0.3, 0.3), BANGKOK[1] + rng.uniform(-0.3, 0.3))
+        service = make_service(
+            org,
+            name=f"s{index:02d}",
+            categories=rng.sample(categories, rng.randint(1, 2)),
+            populations=rng.sample(populations, rng.randint(1, 2)),
+            status="active" if rng.random() < 0.9 else "inactive",
+            free=rng.random() < 0.7,
+            minimum_age=rng.choice([None, 12, 18]),
+        )
+        for _ in range(rng.choice([0, 1, 1, 2])):
+            location = make_location(
+                org,
+                latitude=point[0] + rng.uniform(-0.05, 0.05),
+                longitude=point[1] + rng.uniform(-0.05, 0.05),
+                confidential=rng.random() < 0.3,
+            )
+            ServiceAtLocation.objects.create(service=service, location=location)
+        kind = rng.random()
+        if kind < 0.1:
+            ServiceArea.objects.create(service=service, kind="country", country="TH")
+        elif kind < 0.25:
+            ServiceArea.objects.create(
+                service=service, kind="radius", country="TH", latitude=point[0], longitude=point[1], radius_km=8
+            )
+
+
+SEARCHES = [
+    {"lat": BANGKOK[0], "lng": BANGKOK[1], "radius_km": 25},
+    {"lat": BANGKOK[0], "lng": BANGKOK[1], "radius_km": 40, "category": "housing,medical", "serves": "women"},
+    {"lat": 13.9, "lng": 100.7, "radius_km": 15, "serves": "women,children"},
+    {"lat": BANGKOK[0], "lng": BANGKOK[1], "radius_km": 50, "free": "true", "age": "15"},
+    {"lat": 13.6, "lng": 100.4, "radius_km": 30, "country": "TH", "category": "legal"},
+    {"lat": BANGKOK[0], "lng": BANGKOK[1], "radius_km": 50, "q": "s1"},  # a filter the index does not hold
+]
+
+
+@pytest.mark.parametrize("reader", ["anonymous", "caseworker"])
+def test_the_index_finds_exactly_what_the_general_search_finds_reading_in_small_steps(monkeypatch, reader):
+    random_directory(random.Random(5))
+    viewer = PUBLIC if reader == "anonymous" else Viewer.for_request(make_caseworker("cw"))
+    # Tiny reads: the nearest-first search must go back for more, and cut only where matches are certain.
+    monkeypatch.setattr(nearest_first, "READ_PER_WANTED", 0)
+    monkeypatch.setattr(nearest_first, "FIRST_READ", 2)
+    for params in SEARCHES:
+        filterset = ServiceFilterSet(params, queryset=Service.objects.visible_to(viewer))
+        assert filterset.is_valid(), filterset.errors
+        services, near, filters = filterset.qs, filterset.near_query(), filterset.entry_filters()
+        assert filters is not None and filters.complete == ("q" not in params)
+        general = search.nearest(services, near, viewer)
+        assert general, params
+        assert nearest_first.nearest(services, near, viewer, filters, wanted=None) == general
+        for wanted in (1, 3, 7, len(general), len(general) + 5):
+            assert nearest_first.nearest(services, near, viewer, filters, wanted) == general[:wanted], (params, wanted)
+
+
+def test_the_api_searches_the_index_and_the_general_search_alike(api):
+    random_directory(random.Random(11))
+    params = {"lat": BANGKOK[0], "lng": BANGKOK[1], "radius_km": 40, "category": "housing", "page_size": 100}
+    by_index = api.get("/api/v1/services/", params).json()
+    # A status list the index does not hold sends the same search the general way.
+    general = api.get("/api/v1/services/", {**params, "status": "active,defunct"}).json()
+    assert by_index["count"] == general["count"] > 5
+    assert [(r["id"], r["distance_km"]) for r in by_index["results"]] == [
+        (r["id"], r["distance_km"]) for r in general["results"]
+    ]
+
+
+def test_a_rebuild_writes_what_the_receivers_kept():
+    random_directory(random.Random(3), count=30)
+    kept = stored()
+    assert kept
+    SearchEntry.objects.all().delete()
+    assert search_index.rebuild(batch_size=7) == len(kept)
+    assert stored() == kept
+
+
+def test_unlisted_services_have_no_entries():
+    unvetted = make_service(make_organization(vetted=False), at=BANGKOK)
+    closed = make_service(at=BANGKOK, status="defunct")
+    assert not SearchEntry.objects.filter(service__in=[unvetted, closed]).exists()
+    assert Location.objects.count() == 2
