@@ -151,9 +151,11 @@ def random_directory(rng, count=70):
             )
             ServiceAtLocation.objects.create(service=service, location=location)
         kind = rng.random()
-        if kind < 0.1:
+        if kind < 0.2:
             ServiceArea.objects.create(service=service, kind="country", country="TH")
-        elif kind < 0.25:
+        elif kind < 0.3:
+            ServiceArea.objects.create(service=service, kind="province", country="TH", state_province="Bangkok")
+        elif kind < 0.45:
             ServiceArea.objects.create(
                 service=service, kind="radius", country="TH", latitude=point[0], longitude=point[1], radius_km=8
             )

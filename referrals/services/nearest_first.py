@@ -24,7 +24,7 @@ from referrals.services.search import NearQuery, circles_reaching, ranked
 
 # The first nearest-first read takes this many entries per wanted match (a service has one or two
 # locations, and some fail the filters), at least FIRST_READ; each further read takes four times more.
-READ_PER_WANTED = 4
+READ_PER_WANTED = 2
 FIRST_READ = 64
 PUBLIC_FACE = ("public_latitude", "public_longitude")
 EXACT_FACE = ("latitude", "longitude")
@@ -84,44 +84,62 @@ def serves(viewer) -> bool:
 
 
 def nearest(services: QuerySet, near: NearQuery, viewer, filters: EntryFilters, wanted: int | None) -> list[tuple]:
-    """As `search.nearest()`: the first `wanted` matches that are certain (all of them when `wanted` is None)."""
+    """As `search.nearest()`: the first `wanted` matches that are certain (all of them when `wanted` is None).
+
+    Each read is cut where its matches stop being certain: past the last location the index returned
+    (a nearer one may follow) and past the last country- or province-wide service read (all at distance
+    0, in id order). Too few certain matches, and the next read takes four times more.
+    """
     face = EXACT_FACE if viewer is not None and viewer.sees_every_full_face else PUBLIC_FACE
     entries = SearchEntry.objects.using(services.db).filter(filters.condition())
-    coverage = _by_coverage(entries, near, face)
+    circles = _by_circle(entries, near, face)
+    whole_areas = _covering_the_point(entries, near)
     limit = max(READ_PER_WANTED * (wanted or 0), FIRST_READ)
     while True:
         if wanted is not None and _reads_nearest_first(services.db):
             by_location, horizon = _by_location_nearest_first(entries, near, face, limit)
         else:
             by_location, horizon = _by_location_in_box(entries, near, face), math.inf
-        certain = [match for match in ranked(by_location, coverage) if match[1] <= horizon]
+        cut = (horizon, _AFTER_EVERY_ID)
+        inside = list(whole_areas[:limit]) if wanted is not None else list(whole_areas)
+        if wanted is not None and len(inside) == limit:
+            cut = min(cut, (0.0, str(inside[-1])))
+        coverage = {**circles, **dict.fromkeys(inside, 0.0)}
+        certain = [match for match in ranked(by_location, coverage) if (match[1], str(match[0])) <= cut]
         if not filters.complete:
             matching = set(services.filter(pk__in=[pk for pk, _, _ in certain]).values_list("pk", flat=True))
             certain = [match for match in certain if match[0] in matching]
         if wanted is None:
             return certain
-        if horizon == math.inf or len(certain) >= wanted:
+        if cut == (math.inf, _AFTER_EVERY_ID) or len(certain) >= wanted:
             return certain[:wanted]
         limit *= 4
 
 
-def _by_coverage(entries: QuerySet, near: NearQuery, face) -> dict:
-    """Service id -> distance in km from the point to the edge of a service area (0 inside it)."""
-    from referrals.services.gazetteer import region_at
+_AFTER_EVERY_ID = "~"  # sorts after any UUID's text
 
+
+def _by_circle(entries: QuerySet, near: NearQuery, face) -> dict:
+    """Service id -> distance in km from the point to the edge of a radius area (0 inside it)."""
     reach: dict[object, float] = {}
     circles = entries.filter(circles_reaching(near), kind="radius").values_list("service_id", *face, "radius_km")
     for service_id, lat, lng, radius in circles:
         to_edge = max(0.0, distance_km(near.latitude, near.longitude, lat, lng) - radius)
         if to_edge <= near.radius_km and to_edge < reach.get(service_id, math.inf):
             reach[service_id] = to_edge
-    region = region_at(near.latitude, near.longitude)
-    if region:
-        country, province = region
-        whole = Q(kind="country") | Q(kind="province", province=province) if province else Q(kind="country")
-        for service_id in entries.filter(whole, country=country).values_list("service_id", flat=True):
-            reach[service_id] = 0.0
     return reach
+
+
+def _covering_the_point(entries: QuerySet, near: NearQuery) -> QuerySet:
+    """Ids of the services whose country- or province-wide area holds the point, in id order (as ranked)."""
+    from referrals.services.gazetteer import region_at
+
+    region = region_at(near.latitude, near.longitude)
+    if region is None:
+        return entries.none().values_list("service_id", flat=True)
+    country, province = region
+    whole = Q(kind="country") | Q(kind="province", province=province) if province else Q(kind="country")
+    return entries.filter(whole, country=country).order_by("service_id").values_list("service_id", flat=True).distinct()
 
 
 def _by_location_in_box(entries: QuerySet, near: NearQuery, face) -> dict:
