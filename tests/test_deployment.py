@@ -90,3 +90,19 @@ def test_manage_py_in_a_checkout_without_a_key_runs_in_development_but_the_web_s
         check=False,
     )
     assert server.returncode != 0 and "SECRET_KEY" in server.stderr
+
+
+def test_the_wsgi_app_tunes_the_garbage_collector_for_request_garbage():
+    import gc
+    import importlib
+
+    from config import runtime
+
+    before = gc.get_threshold()
+    try:
+        importlib.reload(importlib.import_module("config.wsgi"))
+        assert gc.get_threshold() == runtime.GC_THRESHOLDS
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

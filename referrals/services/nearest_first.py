@@ -105,7 +105,12 @@ def nearest(services: QuerySet, near: NearQuery, viewer, filters: EntryFilters, 
         if wanted is not None and len(inside) == limit:
             cut = min(cut, (0.0, str(inside[-1])))
         coverage = {**circles, **dict.fromkeys(inside, 0.0)}
-        certain = [match for match in ranked(by_location, coverage) if (match[1], str(match[0])) <= cut]
+        distance_cut, id_cut = cut
+        certain = [
+            m
+            for m in ranked(by_location, coverage)
+            if m[1] < distance_cut or (m[1] == distance_cut and str(m[0]) <= id_cut)
+        ]
         if not filters.complete:
             matching = set(services.filter(pk__in=[pk for pk, _, _ in certain]).values_list("pk", flat=True))
             certain = [match for match in certain if match[0] in matching]

@@ -78,6 +78,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, runs, load, connections, workers, load_readers, **options):
         from api import throttling
+        from config.runtime import tune_garbage_collector
+
+        tune_garbage_collector()  # as config/wsgi.py does for the served app
 
         # Measure the endpoints, not the rate limits: lift every tier's throttle for this process.
         for throttle in (throttling.AnonymousThrottle, throttling.PartnerKeyThrottle, throttling.UserThrottle):
