@@ -99,3 +99,29 @@ def test_a_failing_geocoder_means_not_found(api, settings, monkeypatch):
 def test_post_search_takes_near(api, chiang_mai_services):
     response = api.post(f"{URL}search/", {"near": "เชียงใหม่", "radius_km": 30}, format="json")
     assert names(response) == ["Chiang Mai shelter", "Lamphun clinic"]
+
+
+def test_the_nearest_town_is_the_one_a_full_scan_finds_across_the_region_and_the_antimeridian():
+    import random
+
+    from referrals.services import gazetteer
+    from referrals.services.geo import distance_km
+
+    _, places = gazetteer._by_latitude()
+    rng = random.Random(2)
+    points = [(rng.uniform(-20, 30), rng.uniform(90, 180)) for _ in range(150)]
+    points += [(-17.8, 179.95), (-16.5, -179.9), (-18.1, 178.4), (70.0, 30.0)]  # Fiji on both sides of 180°
+    found_any = 0
+    for lat, lng in points:
+        in_reach = [(distance_km(lat, lng, p.latitude, p.longitude), p) for p in places]
+        in_reach = [(d, p) for d, p in in_reach if d <= 60]
+        expected = min(in_reach, key=lambda item: item[0])[1] if in_reach else None
+        found = gazetteer.nearest_town(lat, lng)
+        assert (found and found.name, found and found.country) == (
+            expected and expected.name,
+            expected and expected.country,
+        )
+        found_any += found is not None
+    assert found_any >= 20  # enough points near towns for the comparison to mean something
+    # Across 180°: from the Lau sea west of the line, Levuka (179.3° E) is nearer than Tubou (178.8° W).
+    assert gazetteer.nearest_town(-18.23, -179.95, within_km=100).name == "Levuka"

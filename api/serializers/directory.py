@@ -1,5 +1,6 @@
 """Read shapes of the directory. Confidential locations fail closed: only declared public fields leave."""
 
+from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -401,10 +402,14 @@ class _ServiceBaseSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         distance = distances.get(service.pk)
         return None if distance is None else round(distance, 2)
 
+    @cached_property
+    def _location_serializer(self):
+        """One location serializer for every service of the page: DRF builds a serializer's fields on first use."""
+        return self.location_serializer_class(context=self.context)
+
     def _locations(self, service):
-        locations = [link.location for link in service.service_at_locations.all()]
-        serializer = self.location_serializer_class(locations, many=True, context=self.context)
-        data = serializer.data
+        serializer = self._location_serializer
+        data = [serializer.to_representation(link.location) for link in service.service_at_locations.all()]
         if self.context.get("near") is not None:
             data = sorted(data, key=lambda item: (item["distance_km"] is None, item["distance_km"] or 0))
         return data

@@ -7,6 +7,7 @@ towns of one name are told apart by population and, when given, the country. Loa
 import bisect
 import difflib
 import gzip
+import math
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -175,8 +176,15 @@ def nearest_town(latitude: float, longitude: float, within_km: float = 60) -> Pl
     latitudes, places = _by_latitude()
     band = within_km / 110.0
     start, stop = bisect.bisect_left(latitudes, latitude - band), bisect.bisect_right(latitudes, latitude + band)
+    # The latitude band circles the globe: skip towns too far east or west before measuring (a degree of
+    # longitude is shortest at the band's edge nearer the pole; padded as the search boxes are).
+    widest = math.cos(math.radians(min(89.9, abs(latitude) + band)))
+    lng_band = within_km * 1.02 / (111.32 * widest)
     best, best_distance = None, within_km
     for place in places[start:stop]:
+        apart = abs(place.longitude - longitude) % 360
+        if min(apart, 360 - apart) > lng_band:
+            continue
         distance = distance_km(latitude, longitude, place.latitude, place.longitude)
         if distance <= best_distance:
             best, best_distance = place, distance
