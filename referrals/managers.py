@@ -46,43 +46,55 @@ class ServiceQuerySet(OrganizationScopedQuerySet):
         """Listings verified within STALE_AFTER_DAYS."""
         return self.filter(assured_date__gte=stale_before(today))
 
-    def with_listing_relations(self):
-        """Load what a search result shows, in a constant number of queries whatever the page size."""
-        from referrals.models import ServiceAtLocation
+    # Long texts and bookkeeping a search result does not show.
+    NOT_LISTED = ("sync_state", "description", "eligibility_description", "fees_description", "application_process")
+
+    def with_listing_relations(self, language: str | None = None):
+        """Load what a search result shows, in a constant number of queries whatever the page size.
+
+        `language`: the reader's, whose translation (only) the result may show.
+        """
+        from referrals.models import ServiceAtLocation, ServiceTranslation
 
         locations = ServiceAtLocation.objects.select_related("location")
-        return self._with_common_relations().prefetch_related(
-            models.Prefetch("service_at_locations", queryset=locations),  # locations
+        translations = (
+            ServiceTranslation.objects.filter(language=language) if language else ServiceTranslation.objects.none()
+        )
+        return (
+            self._with_common_relations(translations)
+            .defer(*self.NOT_LISTED)
+            .prefetch_related(models.Prefetch("service_at_locations", queryset=locations))  # locations
         )
 
     def with_detail_relations(self):
         """Load the whole record of a service: the listing plus hours, areas and location phones."""
-        from referrals.models import Phone, ServiceAtLocation
+        from referrals.models import Phone, ServiceAtLocation, ServiceTranslation
 
         locations = ServiceAtLocation.objects.select_related("location__organization").prefetch_related(
             models.Prefetch("location__phones", queryset=Phone.objects.prefetch_related("languages"))
         )
-        return self._with_common_relations().prefetch_related(
+        return self._with_common_relations(ServiceTranslation.objects.all()).prefetch_related(
             models.Prefetch("service_at_locations", queryset=locations),  # locations, full face
             "schedules",  # schedules
             "service_areas",  # service_areas
         )
 
-    def _with_common_relations(self):
-        from referrals.models import Phone
+    def _with_common_relations(self, translations):
+        from referrals.models import Category, Context, Language, Phone, Population
 
-        # search_text is only for WHERE clauses; no serializer reads it.
+        # search_text is only for WHERE clauses; no serializer reads it. Vocabularies show as codes.
+        phone_languages = models.Prefetch("languages", queryset=Language.objects.only("code"))
         return (
             self.defer("search_text")
             .select_related("organization")
             .prefetch_related(  # organization: brief
-                "categories",  # categories
-                "populations",  # populations
-                "contexts",  # contexts
-                "languages",  # languages
-                models.Prefetch("phones", queryset=Phone.objects.prefetch_related("languages")),  # phones
+                models.Prefetch("categories", queryset=Category.objects.only("code")),  # categories
+                models.Prefetch("populations", queryset=Population.objects.only("code")),  # populations
+                models.Prefetch("contexts", queryset=Context.objects.only("code")),  # contexts
+                models.Prefetch("languages", queryset=Language.objects.only("code")),  # languages
+                models.Prefetch("phones", queryset=Phone.objects.prefetch_related(phone_languages)),  # phones
                 "capacities",  # capacity
-                "translations",  # texts in the reader's language
+                models.Prefetch("translations", queryset=translations),  # texts in the reader's language
             )
         )
 

@@ -150,7 +150,7 @@ class ServiceViewSet(LanguageMixin, StrictParamsMixin, SparseFieldsMixin, viewse
             return self.paginator.paginate_queryset(rows, request, view=self, params=params)
 
         if near is None:
-            page = paginate(services.order_by(*(order or ["name", "id"])).with_listing_relations())
+            page = paginate(services.order_by(*(order or ["name", "id"])).with_listing_relations(context["lang"]))
         else:
             # Ordered by distance, only the leading matches are needed (an explicit ordering needs them all).
             wanted = None if order else self.paginator.rows_needed(request, params)
@@ -158,11 +158,12 @@ class ServiceViewSet(LanguageMixin, StrictParamsMixin, SparseFieldsMixin, viewse
             context["distances"] = {pk: distance for pk, distance, _ in matches}
             context["matched_by"] = {pk: how for pk, _, how in matches}
             if order:
-                page = paginate(services.filter(pk__in=context["distances"]).order_by(*order).with_listing_relations())
+                listed = services.filter(pk__in=context["distances"]).order_by(*order)
+                page = paginate(listed.with_listing_relations(context["lang"]))
             else:
                 page_matches = paginate(matches)
                 page_ids = [pk for pk, _, _ in page_matches]
-                by_id = Service.objects.filter(pk__in=page_ids).with_listing_relations().in_bulk()
+                by_id = Service.objects.filter(pk__in=page_ids).with_listing_relations(context["lang"]).in_bulk()
                 page = [by_id[pk] for pk in page_ids]
         data = serializers.ServiceListSerializer(page, many=True, context=context).data
         record_disclosures(self.viewer, _locations_of(page), _endpoint(request))
