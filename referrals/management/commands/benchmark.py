@@ -167,6 +167,7 @@ class Command(BaseCommand):
             self._wait_for(port, server)
             gets = [(path, params) for _, method, path, params in mix if method == "GET"]
             paths = [f"{path}?{urlencode(params)}" if params else path for path, params in gets]
+            self._warm_up(port, paths, token, workers)
             script = self._wrk_script(paths, token)
             peak = {"rss": 0}
             done = threading.Event()
@@ -230,6 +231,19 @@ class Command(BaseCommand):
             except OSError:
                 time.sleep(0.5)
         raise CommandError("gunicorn did not come up within a minute.")
+
+    @staticmethod
+    def _warm_up(port, paths, token, workers):
+        """Measure the steady state: every path once per reader and worker, so caches and connections are warm."""
+        import urllib.request
+
+        headers = [{}, {"Authorization": f"Token {token}"}] if token else [{}]
+        for _ in range(workers):
+            for path in paths:
+                for extra in headers:
+                    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=extra)
+                    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (our own server)
+                        response.read()
 
     @staticmethod
     def _sample_memory(master_pid, peak, done):
