@@ -245,6 +245,11 @@ def test_refresh_public_points_command_applies_a_new_grid(safe_house):
         call_command("refresh_public_points", verbosity=0)
     location.refresh_from_db()
     assert location.public_latitude == snap_to_grid(HOUSE[0], 0.1)
+    # The search index moves with it: public searches must not rank by the old cell.
+    from referrals.models import SearchEntry
+
+    entry = SearchEntry.objects.get(location=location)
+    assert (entry.public_latitude, entry.public_longitude) == (location.public_latitude, location.public_longitude)
 
 
 def test_grid_size_outside_safe_bounds_refuses_to_start():
