@@ -12,6 +12,7 @@ from django.utils.functional import cached_property
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 
 def _positive_int(params, name: str, maximum: int | None = None) -> int | None:
@@ -117,6 +118,30 @@ class DirectoryPagination(PageNumberPagination):
                 raise NotFound({"page": [f"Page {page_number} is past the last result."]}) from None
             raise NotFound({"page": [f"Page {page_number} does not exist; there are {paginator.num_pages}."]}) from None
         return list(self.page)
+
+    def get_next_link(self):
+        """The next page's URL, or None on the last page."""
+        if not self.page.has_next():
+            return None
+        return replace_query_param(self._this_url(), self.page_query_param, self.page.next_page_number())
+
+    def get_previous_link(self):
+        """The previous page's URL, or None on the first page."""
+        if not self.page.has_previous():
+            return None
+        number = self.page.previous_page_number()
+        if number == 1:
+            return remove_query_param(self._this_url(), self.page_query_param)
+        return replace_query_param(self._this_url(), self.page_query_param, number)
+
+    def _this_url(self) -> str:
+        """This request's URL rebuilt from its decoded parameters.
+
+        The WSGI query string of a client that sent raw UTF-8 (not percent-encoded) is Latin-1 text, and
+        links built from it would spell `q=ปลอดภัย` as mojibake; re-encoding the parsed parameters keeps it.
+        """
+        query = self.request.GET.urlencode()
+        return self.request.build_absolute_uri(self.request.path) + (f"?{query}" if query else "")
 
     def get_paginated_response(self, data):
         """The envelope: `count` (exact up to SEARCH_COUNT_LIMIT), `count_is_exact`, links and results."""

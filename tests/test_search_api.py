@@ -266,6 +266,20 @@ def test_the_count_stops_at_the_limit_and_says_so_and_next_still_leads_through_e
     assert last.status_code == 404 and "there are 3" in last.json()["page"][0]
 
 
+def test_links_keep_words_a_client_sent_as_raw_utf8(api):
+    from urllib.parse import parse_qs, urlparse
+
+    for index in range(3):
+        make_service(name=f"บ้านปลอดภัย {index}")
+    body = api.get("/api/v1/services/?q=ปลอดภัย&page_size=1").json()  # not percent-encoded, as some clients send
+    assert parse_qs(urlparse(body["next"]).query)["q"] == ["ปลอดภัย"]
+    second = api.get(body["next"]).json()
+    assert second["count"] == 3 and parse_qs(urlparse(second["previous"]).query) == {
+        "q": ["ปลอดภัย"],
+        "page_size": ["1"],
+    }
+
+
 def test_sparse_fieldsets(api):
     make_service(name="x", at=BANGKOK)
     item = api.get(URL, {"fields": "id,name,distance_km", "lat": BANGKOK[0], "lng": BANGKOK[1]}).json()["results"][0]
