@@ -12,6 +12,7 @@ from api.fields import BoundingBoxField, CodeListField, StrictBooleanField
 from api.permissions import get_viewer
 from referrals.choices import ServiceStatus
 from referrals.models import Category, Context, Language, Organization, Population, Service
+from referrals.services import nearest_first
 from referrals.services.gazetteer import suggest
 from referrals.services.geocoding import resolve_place
 from referrals.services.nearest_first import EntryFilters
@@ -339,8 +340,16 @@ class ServiceFilterSet(django_filters.FilterSet):
         return queryset
 
     def filter_bbox(self, queryset, name, value):
-        """Services with a location inside the box (by the point this reader may see)."""
-        return within_box(queryset, value, get_viewer(self.request) if self.request is not None else None)
+        """Services with a location inside the box (by the point this reader may see).
+
+        Readers of listed services only (and searches for active ones) take the box from the search
+        index, one small row per location, instead of joining locations to their services.
+        """
+        viewer = get_viewer(self.request) if self.request is not None else None
+        status = self.form.cleaned_data.get("status")
+        if nearest_first.serves(viewer) and (not status or set(status) == {ServiceStatus.ACTIVE}):
+            return queryset.filter(pk__in=nearest_first.services_in_box(value, viewer))
+        return within_box(queryset, value, viewer)
 
     def filter_category(self, queryset, name, value):
         """Services in any of the categories."""

@@ -216,3 +216,42 @@ def test_unlisted_services_have_no_entries():
     closed = make_service(at=BANGKOK, status="defunct")
     assert not SearchEntry.objects.filter(service__in=[unvetted, closed]).exists()
     assert Location.objects.count() == 2
+
+
+@pytest.mark.parametrize("reader", ["anonymous", "caseworker"])
+def test_a_map_box_from_the_index_holds_what_the_general_search_holds(api, reader):
+    random_directory(random.Random(7))
+    if reader == "caseworker":
+        from knox.models import AuthToken
+
+        api.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(make_caseworker('cw'))[1]}")
+    counts = []
+    for box in ("100.3,13.5,100.7,13.9", "100.45,13.7,100.55,13.8", "100.6,13.4,100.9,13.6"):
+        params = {"bbox": box, "page_size": 100, "serves": "women"}
+        by_index = api.get("/api/v1/services/", params).json()
+        # A status list the index does not hold sends the same search the general way.
+        general = api.get("/api/v1/services/", {**params, "status": "active,defunct"}).json()
+        assert [r["id"] for r in by_index["results"]] == [r["id"] for r in general["results"]], box
+        assert by_index["count"] == general["count"]
+        counts.append(by_index["count"])
+    assert max(counts) > 5 and min(counts) < max(counts)
+
+
+def test_a_map_box_finds_a_safe_house_by_its_cell_for_the_public_and_by_its_point_for_a_caseworker(api, settings):
+    from knox.models import AuthToken
+
+    from referrals.services.geo import snap_to_grid
+
+    cell = settings.CONFIDENTIAL_GRID_DEGREES
+    house = (13.7512, 100.5011)
+    public = (snap_to_grid(house[0], cell), snap_to_grid(house[1], cell))
+    org = make_organization()
+    location = make_location(org, latitude=house[0], longitude=house[1], confidential=True)
+    make_service(org, at=location)
+    around_house = f"{house[1] - 0.002},{house[0] - 0.002},{house[1] + 0.002},{house[0] + 0.002}"
+    around_cell = f"{public[1] - 0.002},{public[0] - 0.002},{public[1] + 0.002},{public[0] + 0.002}"
+    assert api.get("/api/v1/services/", {"bbox": around_house}).json()["count"] == 0
+    assert api.get("/api/v1/services/", {"bbox": around_cell}).json()["count"] == 1
+    api.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(make_caseworker('cw'))[1]}")
+    assert api.get("/api/v1/services/", {"bbox": around_house}).json()["count"] == 1
+    assert api.get("/api/v1/services/", {"bbox": around_cell}).json()["count"] == 0
