@@ -81,6 +81,11 @@ class CappedCountPaginator(Paginator):
         return _CappedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
 
 
+# Far past any real reading (100,000 pages of 100 is ten times the largest directory measured), and it
+# keeps page offsets and the search's read sizes within what databases take in a LIMIT.
+MAX_PAGE = 100_000
+
+
 class DirectoryPagination(PageNumberPagination):
     """`page` and `page_size` (max 100); the envelope is `count`, `count_is_exact`, `next`, `previous`, `results`."""
 
@@ -98,7 +103,7 @@ class DirectoryPagination(PageNumberPagination):
     def rows_needed(self, request, params=None) -> int:
         """How many leading results this request's page and count can use: a search may stop there."""
         params = request.query_params if params is None else params
-        page_number = _positive_int(params, self.page_query_param) or 1
+        page_number = _positive_int(params, self.page_query_param, MAX_PAGE) or 1
         return max(settings.SEARCH_COUNT_LIMIT, page_number * self.get_page_size(request, params)) + 1
 
     def paginate_queryset(self, queryset, request, view=None, params=None):
@@ -109,7 +114,7 @@ class DirectoryPagination(PageNumberPagination):
         self.request = request
         params = request.query_params if params is None else params
         page_size = self.get_page_size(request, params)
-        page_number = _positive_int(params, self.page_query_param) or 1
+        page_number = _positive_int(params, self.page_query_param, MAX_PAGE) or 1
         paginator = CappedCountPaginator(queryset, page_size, settings.SEARCH_COUNT_LIMIT)
         try:
             self.page = paginator.page(page_number)
@@ -162,6 +167,8 @@ class DirectoryPagination(PageNumberPagination):
             parameter["schema"]["minimum"] = 1
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["maximum"] = self.max_page_size
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["maximum"] = MAX_PAGE
         return parameters
 
     def get_paginated_response_schema(self, schema):

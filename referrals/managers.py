@@ -285,12 +285,16 @@ class LocationQuerySet(OrganizationScopedQuerySet):
 
     def bulk_update(self, objs, fields, *args, **kwargs):
         """Bulk update; the public point follows when the exact point or the flag is among the fields."""
+        from referrals.services import sync
+
         objs = list(objs)
-        if not POINT_INPUTS.isdisjoint(fields):
-            for location in objs:
-                location.refresh_public_point()
-            fields = [*fields, "public_latitude", "public_longitude"]
-        return super().bulk_update(objs, fields, *args, **kwargs)
+        if POINT_INPUTS.isdisjoint(fields):
+            return super().bulk_update(objs, fields, *args, **kwargs)
+        for location in objs:
+            location.refresh_public_point()
+        count = super().bulk_update(objs, [*fields, "public_latitude", "public_longitude"], *args, **kwargs)
+        sync.touch_locations([location.pk for location in objs])  # offline copies and the search index follow
+        return count
 
     def refresh_public_points(self) -> int:
         """Re-derive the public point of these locations (after a grid-size change, say); returns the count."""

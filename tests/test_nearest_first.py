@@ -255,3 +255,40 @@ def test_a_map_box_finds_a_safe_house_by_its_cell_for_the_public_and_by_its_poin
     api.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(make_caseworker('cw'))[1]}")
     assert api.get("/api/v1/services/", {"bbox": around_house}).json()["count"] == 1
     assert api.get("/api/v1/services/", {"bbox": around_cell}).json()["count"] == 0
+
+
+def test_deleting_a_vocabulary_term_takes_its_code_out_of_the_index_and_the_sync_sequence():
+    from referrals.models import Category
+
+    term = Category.objects.create(code="test_term", name="Test term")
+    service = make_service(at=BANGKOK, categories=["housing", "test_term"])
+    version = Service.objects.get(pk=service.pk).sync_version
+    assert SearchEntry.objects.get(service=service).categories == "|housing|test_term|"
+    term.delete()  # the links go by cascade, without m2m_changed
+    assert SearchEntry.objects.get(service=service).categories == "|housing|"
+    assert Service.objects.get(pk=service.pk).sync_version > version  # offline copies drop the code too
+
+
+def test_bulk_updates_of_locations_move_their_entries():
+    org = make_organization()
+    location = make_location(org)
+    make_service(org, at=location)
+    location.confidential = True
+    Location.objects.bulk_update([location], ["confidential"])
+    location.refresh_from_db()
+    entry = SearchEntry.objects.get(location=location)
+    assert (entry.public_latitude, entry.public_longitude) == (location.public_latitude, location.public_longitude)
+    assert entry.public_latitude != BANGKOK[0]
+
+
+def test_the_rebuild_command_rewrites_an_index_that_writes_outside_django_left_behind():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    service = make_service(at=BANGKOK, categories=["housing"])
+    SearchEntry.objects.filter(service=service).update(categories="|legal|")  # as raw SQL would leave it
+    out = StringIO()
+    call_command("rebuild_search_index", stdout=out)
+    assert SearchEntry.objects.get(service=service).categories == "|housing|"
+    assert "1 entries" in out.getvalue()

@@ -280,6 +280,20 @@ def test_links_keep_words_a_client_sent_as_raw_utf8(api):
     }
 
 
+def test_page_numbers_past_the_maximum_are_a_400_and_the_last_allowed_page_a_404(api):
+    from api.pagination import MAX_PAGE
+
+    make_service(at=BANGKOK)
+    near = {"lat": BANGKOK[0], "lng": BANGKOK[1]}
+    for params in ({}, near, {**near, "ordering": "name"}):
+        huge = api.get(URL, {**params, "page": 10**19})
+        assert huge.status_code == 400 and "page" in huge.json(), params
+        last = api.get(URL, {**params, "page": MAX_PAGE, "page_size": 100})
+        assert last.status_code == 404 and "page" in last.json(), params
+    body = api.post(f"{URL}search/", {**near, "page": 10**19}, format="json")
+    assert body.status_code == 400 and "page" in body.json()
+
+
 def test_sparse_fieldsets(api):
     make_service(name="x", at=BANGKOK)
     item = api.get(URL, {"fields": "id,name,distance_km", "lat": BANGKOK[0], "lng": BANGKOK[1]}).json()["results"][0]

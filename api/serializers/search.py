@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import QueryDict
 from rest_framework import serializers
 
+from api.pagination import MAX_PAGE
 from api.serializers.writes import StrictBooleanField, StrictFloatField, StrictIntegerField
 
 __all__ = ["ServiceSearchRequestSerializer"]
@@ -49,7 +50,7 @@ class ServiceSearchRequestSerializer(serializers.Serializer):
         required=False,
         help_text="Language of the listings' texts (ISO 639-1), overriding Accept-Language.",
     )
-    page = StrictIntegerField(required=False, min_value=1, help_text="Page number, from 1.")
+    page = StrictIntegerField(required=False, min_value=1, max_value=MAX_PAGE, help_text="Page number, from 1.")
     page_size = StrictIntegerField(required=False, min_value=1, max_value=100, help_text="Results per page (1-100).")
 
     def to_internal_value(self, data):

@@ -163,8 +163,9 @@ class ServiceViewSet(LanguageMixin, StrictParamsMixin, SparseFieldsMixin, viewse
             else:
                 page_matches = paginate(matches)
                 page_ids = [pk for pk, _, _ in page_matches]
-                by_id = Service.objects.filter(pk__in=page_ids).with_listing_relations(context["lang"]).in_bulk()
-                page = [by_id[pk] for pk in page_ids]
+                # From the search's own query, so a match the index got wrong could never be shown.
+                by_id = services.filter(pk__in=page_ids).with_listing_relations(context["lang"]).in_bulk()
+                page = [by_id[pk] for pk in page_ids if pk in by_id]
         data = serializers.ServiceListSerializer(page, many=True, context=context).data
         record_disclosures(self.viewer, _locations_of(page), _endpoint(request))
         response = self.get_paginated_response(data)

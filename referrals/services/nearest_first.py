@@ -100,7 +100,8 @@ def nearest(services: QuerySet, near: NearQuery, viewer, filters: EntryFilters, 
             by_location, horizon = _by_location_nearest_first(entries, near, face, limit)
         else:
             by_location, horizon = _by_location_in_box(entries, near, face), math.inf
-        cut = (horizon, _AFTER_EVERY_ID)
+        # Nearer than the horizon is certain; at it, not (a place not yet read may lie exactly there).
+        cut = (horizon, _BEFORE_EVERY_ID) if horizon != math.inf else (horizon, _AFTER_EVERY_ID)
         inside = list(whole_areas[:limit]) if wanted is not None else list(whole_areas)
         if wanted is not None and len(inside) == limit:
             cut = min(cut, (0.0, str(inside[-1])))
@@ -122,6 +123,7 @@ def nearest(services: QuerySet, near: NearQuery, viewer, filters: EntryFilters, 
 
 
 _AFTER_EVERY_ID = "~"  # sorts after any UUID's text
+_BEFORE_EVERY_ID = ""
 
 
 def _by_circle(entries: QuerySet, near: NearQuery, face) -> dict:

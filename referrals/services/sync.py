@@ -483,6 +483,15 @@ def _on_service_m2m(sender, instance, action, reverse, pk_set, **kwargs):
         touch_services(pk_set or (), state_may_change=False, searched_may_change=True)
 
 
+def _on_term_pre_delete(sender, instance, **kwargs):
+    """A vocabulary term about to go: its links go by cascade, which sends no m2m_changed."""
+    instance._linked_services = list(instance.services.values_list("pk", flat=True))
+
+
+def _on_term_delete(sender, instance, **kwargs):
+    touch_services(getattr(instance, "_linked_services", ()), state_may_change=False, searched_may_change=True)
+
+
 def _on_phone_languages(sender, instance, action, reverse, pk_set, **kwargs):
     if action in ("post_add", "post_remove", "post_clear") and not reverse:
         touch_services(_phone_services(instance), state_may_change=False)
@@ -541,6 +550,9 @@ def connect_signals() -> None:
     post_delete.connect(_on_service_delete, sender=Service, dispatch_uid="sync-delete-service")
     for relation in (Service.categories, Service.populations, Service.contexts, Service.languages):
         m2m_changed.connect(_on_service_m2m, sender=relation.through, dispatch_uid=f"sync-m2m-{relation.field.name}")
+        term = relation.field.related_model
+        pre_delete.connect(_on_term_pre_delete, sender=term, dispatch_uid=f"sync-pre-delete-{term.__name__}")
+        post_delete.connect(_on_term_delete, sender=term, dispatch_uid=f"sync-delete-{term.__name__}")
     m2m_changed.connect(_on_phone_languages, sender=Phone.languages.through, dispatch_uid="sync-m2m-phone-languages")
     post_save.connect(_on_organization_save, sender=Organization, dispatch_uid="sync-save-organization")
     pre_save.connect(_on_location_pre_save, sender=Location, dispatch_uid="sync-pre-save-location")
