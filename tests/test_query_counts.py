@@ -10,8 +10,8 @@ from tests.helpers import add_capacity, make_location, make_organization, make_s
 pytestmark = pytest.mark.django_db
 
 # Count the queries; the README quotes these figures.
-SEARCH_QUERIES = 11  # count, page, and one prefetch per related list (translations included)
-NEAR_QUERIES = 13  # candidate rows, covering areas (circles, countries), page, one prefetch per related list
+SEARCH_QUERIES = 10  # capped count, page, and one prefetch per related list (translations only with `lang`)
+NEAR_QUERIES = 12  # nearest locations, covering circles, country/province areas, page, one prefetch per list
 # PostgreSQL inside a transaction (as every test runs) resets the nearest-first read's planner settings.
 PLANNER_RESET = 1 if connection.vendor == "postgresql" else 0
 
