@@ -330,7 +330,7 @@ class ServiceFilterSet(django_filters.FilterSet):
             return None
         return [ordering, "id"]
 
-    # The point and the ordering are applied by the view: the distance needs the whole candidate set.
+    # The point and the ordering are applied by the view, which ranks the matches by distance (or orders them).
     def filter_point(self, queryset, name, value):
         """Handled by `near_query()`."""
         return queryset

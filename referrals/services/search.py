@@ -2,6 +2,9 @@
 
 Which point of a location counts depends on the viewer: the public point (grid-snapped for a
 confidential place) for public readers, the exact point where the viewer may see the full face.
+`nearest()` hands the searches of readers who see only listed services to the search index
+(`referrals.services.nearest_first`); this module's own path serves the rest (moderators, members
+of organisations, other statuses) and is what the index's results are tested against.
 """
 
 import math
