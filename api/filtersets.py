@@ -297,9 +297,9 @@ class ServiceFilterSet(django_filters.FilterSet):
         The index holds active services only; any filter it does not hold makes it check its matches
         against the full query (`complete=False`).
         """
-        data = self.form.cleaned_data
-        if data.get("status") and set(data["status"]) != {ServiceStatus.ACTIVE}:
+        if not self._index_holds_status():
             return None
+        data = self.form.cleaned_data
         others = [name for name, value in data.items() if name not in self._NOT_FILTERS | self._ENTRY_FILTERS]
         complete = not any(self._applies(name, data[name]) for name in others)
         return EntryFilters(
@@ -313,6 +313,11 @@ class ServiceFilterSet(django_filters.FilterSet):
             age=data.get("age"),
             complete=complete,
         )
+
+    def _index_holds_status(self) -> bool:
+        """The search index holds active services: it serves the default status and `status=active`."""
+        status = self.form.cleaned_data.get("status")
+        return not status or set(status) == {ServiceStatus.ACTIVE}
 
     @staticmethod
     def _applies(name, value) -> bool:
@@ -346,8 +351,7 @@ class ServiceFilterSet(django_filters.FilterSet):
         index, one small row per location, instead of joining locations to their services.
         """
         viewer = get_viewer(self.request) if self.request is not None else None
-        status = self.form.cleaned_data.get("status")
-        if nearest_first.serves(viewer) and (not status or set(status) == {ServiceStatus.ACTIVE}):
+        if nearest_first.serves(viewer) and self._index_holds_status():
             return queryset.filter(pk__in=nearest_first.services_in_box(value, viewer))
         return within_box(queryset, value, viewer)
 

@@ -241,6 +241,18 @@ class ServiceTranslation(models.Model):
             raise ValidationError({"language": "The listing's own texts are in this language; edit them instead."})
 
 
+def public_area_center(latitude, longitude, confidential_service: bool) -> tuple[float | None, float | None]:
+    """An area's centre as public readers may see it: grid-snapped when the service runs a confidential location.
+
+    An outreach area drawn around a safe house would otherwise publish the house's point. One rule for
+    the API, the general search and the search index.
+    """
+    if latitude is None or longitude is None or not confidential_service:
+        return latitude, longitude
+    cell = settings.CONFIDENTIAL_GRID_DEGREES
+    return snap_to_grid(latitude, cell), snap_to_grid(longitude, cell)
+
+
 class ServiceArea(models.Model):
     """Where a service reaches beyond its own locations: a country, a province or a circle."""
 
@@ -281,14 +293,8 @@ class ServiceArea(models.Model):
         return self.name or f"{self.get_kind_display()} {self.country}"
 
     def public_center(self, confidential_service: bool) -> tuple[float | None, float | None]:
-        """The centre public readers may see: grid-snapped when the service runs a confidential location.
-
-        An outreach area drawn around a safe house would otherwise publish the house's point.
-        """
-        if self.latitude is None or self.longitude is None or not confidential_service:
-            return self.latitude, self.longitude
-        cell = settings.CONFIDENTIAL_GRID_DEGREES
-        return snap_to_grid(self.latitude, cell), snap_to_grid(self.longitude, cell)
+        """The centre public readers may see (see `public_area_center`)."""
+        return public_area_center(self.latitude, self.longitude, confidential_service)
 
     def _province_errors(self) -> dict:
         """A province area names a province the gazetteer knows, so that searches can find it."""

@@ -20,7 +20,7 @@ from django.db.models import BooleanField, F, FloatField, Func, Q, QuerySet
 
 from referrals.models import SearchEntry
 from referrals.services.geo import BoundingBox, distance_km
-from referrals.services.search import NearQuery, circles_reaching, ranked
+from referrals.services.search import NearQuery, box_condition, circles_reaching, ranked
 
 # The first nearest-first read takes this many entries per wanted match (a service has one or two
 # locations, and some fail the filters), at least FIRST_READ; each further read takes four times more.
@@ -152,25 +152,16 @@ def _covering_the_point(entries: QuerySet, near: NearQuery) -> QuerySet:
 def services_in_box(box: BoundingBox, viewer) -> QuerySet:
     """Ids of the listed services with a location in the box, by the point this reader sees (a subquery)."""
     face = _face(viewer)
-    return SearchEntry.objects.filter(_in_box(box, face), kind="location").values("service_id")
+    return SearchEntry.objects.filter(box_condition(box, face), kind="location").values("service_id")
 
 
 def _face(viewer):
     return EXACT_FACE if viewer is not None and viewer.sees_every_full_face else PUBLIC_FACE
 
 
-def _in_box(box: BoundingBox, face) -> Q:
-    """Entries whose point (of this face) lies in the box, split in two when the box crosses 180°."""
-    lat_field, lng_field = face
-    in_box = Q(**{f"{lat_field}__gte": box.min_lat, f"{lat_field}__lte": box.max_lat})
-    if box.crosses_antimeridian:
-        return in_box & (Q(**{f"{lng_field}__gte": box.min_lng}) | Q(**{f"{lng_field}__lte": box.max_lng}))
-    return in_box & Q(**{f"{lng_field}__gte": box.min_lng, f"{lng_field}__lte": box.max_lng})
-
-
 def _by_location_in_box(entries: QuerySet, near: NearQuery, face) -> dict:
     """Service id -> distance to its nearest location within the radius: every entry in the radius's box."""
-    in_box = _in_box(near.bounding_box, face)
+    in_box = box_condition(near.bounding_box, face)
     best: dict[object, float] = {}
     for service_id, lat, lng in entries.filter(in_box, kind="location").values_list("service_id", *face):
         distance = distance_km(near.latitude, near.longitude, lat, lng)

@@ -14,7 +14,8 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from referrals.models import ServiceArea, ServiceAtLocation
-from referrals.services.geo import BoundingBox, distance_km, radius_bounding_box, snap_to_grid
+from referrals.models.services import public_area_center
+from referrals.services.geo import BoundingBox, distance_km, radius_bounding_box
 
 PUBLIC_POINT = ("location__public_latitude", "location__public_longitude")
 EXACT_POINT = ("location__latitude", "location__longitude")
@@ -34,7 +35,7 @@ class NearQuery:
         return radius_bounding_box(self.latitude, self.longitude, self.radius_km)
 
 
-def _box_condition(box: BoundingBox, point_fields) -> Q:
+def box_condition(box: BoundingBox, point_fields) -> Q:
     """A WHERE clause on indexed coordinate columns, split in two when the box crosses 180°."""
     lat_field, lng_field = point_fields
     condition = Q(**{f"{lat_field}__gte": box.min_lat, f"{lat_field}__lte": box.max_lat})
@@ -43,20 +44,20 @@ def _box_condition(box: BoundingBox, point_fields) -> Q:
     return condition & Q(**{f"{lng_field}__gte": box.min_lng, f"{lng_field}__lte": box.max_lng})
 
 
-def _visible_box_condition(box: BoundingBox, viewer) -> Q:
+def _visiblebox_condition(box: BoundingBox, viewer) -> Q:
     """Locations in the box by the point this viewer sees of each."""
     if viewer is not None and viewer.sees_every_full_face:
-        return _box_condition(box, EXACT_POINT)
-    public = _box_condition(box, PUBLIC_POINT)
+        return box_condition(box, EXACT_POINT)
+    public = box_condition(box, PUBLIC_POINT)
     if viewer is None or not viewer.member_org_ids:
         return public
     own = Q(location__organization_id__in=viewer.member_org_ids)
-    return (public & ~own) | (_box_condition(box, EXACT_POINT) & own)
+    return (public & ~own) | (box_condition(box, EXACT_POINT) & own)
 
 
 def within_box(services: QuerySet, box: BoundingBox, viewer=None) -> QuerySet:
     """Services with a location inside the box."""
-    at_locations = ServiceAtLocation.objects.filter(_visible_box_condition(box, viewer), service_id=OuterRef("pk"))
+    at_locations = ServiceAtLocation.objects.filter(_visiblebox_condition(box, viewer), service_id=OuterRef("pk"))
     return services.filter(Exists(at_locations))
 
 
@@ -118,10 +119,8 @@ def _by_coverage(services: QuerySet, near: NearQuery, viewer) -> dict:
         )
     )
     hidden = _services_hiding_a_house({service_id for service_id, *_ in circles}, viewer)
-    cell = settings.CONFIDENTIAL_GRID_DEGREES
     for service_id, lat, lng, radius in circles:
-        if service_id in hidden:  # the centre public readers see (an area around a safe house is snapped)
-            lat, lng = snap_to_grid(lat, cell), snap_to_grid(lng, cell)
+        lat, lng = public_area_center(lat, lng, service_id in hidden)
         to_edge = max(0.0, distance_km(near.latitude, near.longitude, lat, lng) - radius)
         if to_edge <= near.radius_km and to_edge < reach.get(service_id, float("inf")):
             reach[service_id] = to_edge
@@ -145,7 +144,7 @@ def circles_reaching(near: NearQuery) -> Q:
     margin = near.radius_km + 1.5 * settings.CONFIDENTIAL_GRID_DEGREES * _KM_PER_DEGREE_LNG_EQUATOR
     wide = radius_bounding_box(near.latitude, near.longitude, margin + MAX_AREA_RADIUS_KM)
     reach_deg_lat = (F("radius_km") + margin) * 1.02 / _KM_PER_DEGREE_LAT_MIN  # padded like radius_bounding_box
-    condition = _box_condition(wide, ("latitude", "longitude")) & Q(
+    condition = box_condition(wide, ("latitude", "longitude")) & Q(
         latitude__gte=near.latitude - reach_deg_lat, latitude__lte=near.latitude + reach_deg_lat
     )
     if wide.crosses_antimeridian or max(abs(wide.min_lat), abs(wide.max_lat)) >= 89:
@@ -174,7 +173,7 @@ def _by_location(services: QuerySet, near: NearQuery, viewer) -> dict:
     """Service id -> distance in km to its nearest location within the radius."""
     rows = (
         ServiceAtLocation.objects.filter(
-            _visible_box_condition(near.bounding_box, viewer), service__in=services.order_by().values("pk")
+            _visiblebox_condition(near.bounding_box, viewer), service__in=services.order_by().values("pk")
         )
         .order_by()
         .values_list("service_id", *PUBLIC_POINT, *EXACT_POINT, "location__confidential", "location__organization_id")

@@ -9,10 +9,9 @@ sync sequence's receivers call it), so a search never reads an entry older than 
 
 from collections import defaultdict
 
-from django.conf import settings
 from django.db import transaction
 
-from referrals.services.geo import snap_to_grid
+from referrals.models.services import public_area_center
 
 VOCABULARIES = ("categories", "populations", "contexts", "languages")
 
@@ -105,14 +104,11 @@ def entries_of(service_ids, registry=None) -> list[dict]:
                 country=country,
             )
         )
-    cell = settings.CONFIDENTIAL_GRID_DEGREES
     for service_id, kind, country, province, lat, lng, radius in areas:
         place = {"kind": kind, "country": country, "public_latitude": None, "public_longitude": None}
         place.update(latitude=None, longitude=None)
         if kind == "radius":
-            # An outreach circle drawn around a safe house would publish the house's point: snap its centre.
-            hidden = service_id in hiding_a_house and lat is not None
-            public = (snap_to_grid(lat, cell), snap_to_grid(lng, cell)) if hidden else (lat, lng)
+            public = public_area_center(lat, lng, service_id in hiding_a_house)
             place.update(public_latitude=public[0], public_longitude=public[1], latitude=lat, longitude=lng)
             place["radius_km"] = radius
         elif kind == "province":
