@@ -1,9 +1,12 @@
 """Delta sync: a phone downloads a region once, then only the changes, and ends with the server's view."""
 
 import json
+import time
 
 import pytest
+from django.core import signing
 
+from api.views.sync import CURSOR_SALT
 from referrals.models import Disclosure, Location, Organization, Service, ServiceAtLocation, SyncTombstone
 from referrals.services import sync
 from tests.helpers import add_capacity, make_location, make_organization, make_service
@@ -118,6 +121,28 @@ def test_an_unchanged_region_costs_one_small_request_and_a_304(api, thailand):
     assert body["results"] == [] and body["deleted"] == [] and body["has_more"] is False
     assert len(response.content) < 400
     assert api.get(SYNC, {"cursor": cursor}, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+def test_an_unchanged_regions_page_is_the_same_bytes_a_second_later(api, thailand, monkeypatch):
+    """The cursor carries no clock: a page re-asked later is identical, so its ETag revalidates (CI caught a 200
+    when the two requests fell either side of a second)."""
+    phone = Phone(api, country="TH")
+    phone.sync()
+    first = api.get(SYNC, {"cursor": phone.cursor})
+    later = time.time() + 5
+    monkeypatch.setattr(time, "time", lambda: later)
+    second = api.get(SYNC, {"cursor": phone.cursor})
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+
+
+def test_a_timestamped_cursor_from_before_still_syncs(api, thailand):
+    phone = Phone(api, country="TH")
+    phone.sync()
+    data = signing.Signer(salt=CURSOR_SALT).unsign_object(phone.cursor)
+    old_style = signing.dumps(data, salt=CURSOR_SALT, compress=True)
+    body = api.get(SYNC, {"cursor": old_style}).json()
+    assert body["results"] == [] and body["deleted"] == [] and body["next_cursor"] == phone.cursor
 
 
 def test_changes_elsewhere_do_not_reach_a_regions_cursor(api, thailand):
