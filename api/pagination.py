@@ -5,6 +5,8 @@ is half a second), and no reader pages through thousands of results: the count i
 `SEARCH_COUNT_LIMIT` and stops there, saying so in `count_is_exact`.
 """
 
+from collections.abc import Sequence
+
 from django.conf import settings
 from django.core.paginator import EmptyPage, InvalidPage, Page, Paginator
 from django.db.models import QuerySet
@@ -81,6 +83,25 @@ class CappedCountPaginator(Paginator):
         return _CappedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
 
 
+class LeadingRows(Sequence):
+    """The first rows of a longer result whose length is known only to be at least `at_least`.
+
+    A search that learnt "more than the count limit" without reading that many hands the paginator
+    its leading rows this way: the count is capped as ever, and the page comes from `rows`.
+    """
+
+    def __init__(self, rows: list, at_least: int):
+        self.rows, self.at_least = rows, at_least
+
+    def __len__(self):
+        return self.at_least
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or (index.stop or 0) > len(self.rows) < self.at_least:
+            raise IndexError("Only the leading rows were read.")
+        return self.rows[index]
+
+
 # Far past any real reading (100,000 pages of 100 is ten times the largest directory measured), and it
 # keeps page offsets and the search's read sizes within what databases take in a LIMIT.
 MAX_PAGE = 100_000
@@ -105,6 +126,12 @@ class DirectoryPagination(PageNumberPagination):
         params = request.query_params if params is None else params
         page_number = _positive_int(params, self.page_query_param, MAX_PAGE) or 1
         return max(settings.SEARCH_COUNT_LIMIT, page_number * self.get_page_size(request, params)) + 1
+
+    def rows_on_page(self, request, params=None) -> int:
+        """How many leading results this request's page and the "is there a next page" test use."""
+        params = request.query_params if params is None else params
+        page_number = _positive_int(params, self.page_query_param, MAX_PAGE) or 1
+        return page_number * self.get_page_size(request, params) + 1
 
     def paginate_queryset(self, queryset, request, view=None, params=None):
         """Paginate a queryset or a list; a page past the end is a 404 naming `page`.

@@ -1,13 +1,16 @@
 """The point-search index: kept in step with every change, and finding exactly what the general search finds."""
 
 import importlib
+import math
 import random
 
 import pytest
+from django.db import connection
 
 from api.filtersets import ServiceFilterSet
 from referrals.models import Location, SearchEntry, Service, ServiceArea, ServiceAtLocation
 from referrals.services import nearest_first, search, search_index
+from referrals.services.geo import distance_km
 from referrals.services.roles import PUBLIC, Viewer
 from tests.helpers import BANGKOK, make_caseworker, make_location, make_organization, make_service
 
@@ -200,6 +203,67 @@ def test_the_api_searches_the_index_and_the_general_search_alike(api):
     assert [(r["id"], r["distance_km"]) for r in by_index["results"]] == [
         (r["id"], r["distance_km"]) for r in general["results"]
     ]
+
+
+@pytest.mark.parametrize("reader", ["anonymous", "caseworker"])
+def test_at_least_says_yes_only_when_that_many_match(reader):
+    random_directory(random.Random(5))
+    viewer = PUBLIC if reader == "anonymous" else Viewer.for_request(make_caseworker("cw"))
+    for params in SEARCHES:
+        filterset = ServiceFilterSet(params, queryset=Service.objects.visible_to(viewer))
+        assert filterset.is_valid(), filterset.errors
+        services, near, filters = filterset.qs, filterset.near_query(), filterset.entry_filters()
+        matching = len(search.nearest(services, near, viewer))
+        for n in (1, matching // 2, matching, matching + 1):
+            if nearest_first.at_least(services, near, viewer, filters, n):
+                assert matching >= n, (params, n)
+        if filters.complete and connection.vendor == "postgresql" and matching > 4:
+            # Most matches are located well inside the radius: the database can tell a few are there.
+            assert nearest_first.at_least(services, near, viewer, filters, 2), params
+        if not filters.complete or connection.vendor != "postgresql":
+            assert not nearest_first.at_least(services, near, viewer, filters, 1)  # "cannot tell"
+
+
+def test_a_chord_inside_the_inner_one_is_within_the_radius_on_the_ellipsoid():
+    rng = random.Random(3)
+    for _ in range(20000):
+        lat, lng = rng.uniform(-89, 89), rng.uniform(-180, 180)
+        radius = rng.choice([0.5, 5, 25, 100, 400])
+        other = (lat + rng.uniform(-1, 1) * radius / 100, lng + rng.uniform(-1, 1) * radius / 60)
+        if not -90 <= other[0] <= 90:
+            continue
+        chord = math.dist(nearest_first.unit_sphere(lat, lng), nearest_first.unit_sphere(*other))
+        if chord <= nearest_first.inner_chord(radius):
+            assert distance_km(lat, lng, *other) <= radius
+
+
+def test_a_crowded_search_reads_only_its_page_and_says_the_count_is_capped(api, settings):
+    settings.SEARCH_COUNT_LIMIT = 5
+    random_directory(random.Random(11))
+    params = {"lat": BANGKOK[0], "lng": BANGKOK[1], "radius_km": 40, "page_size": 2}
+    general = api.get("/api/v1/services/", {**params, "status": "active,defunct", "page_size": 100}).json()
+    assert general["count"] == 5 and general["count_is_exact"] is False
+    expected = [(r["id"], r["distance_km"]) for r in general["results"]]
+    reads = []
+    original = nearest_first.nearest
+
+    def counting(*args, **kwargs):
+        reads.append(args[-1] if len(args) == 5 else kwargs.get("wanted"))
+        return original(*args, **kwargs)
+
+    nearest_first.nearest, pages = counting, []
+    try:
+        for page in (1, 2, 3, 4):
+            body = api.get("/api/v1/services/", {**params, "page": page}).json()
+            assert body["count"] == 5 and body["count_is_exact"] is False
+            assert body["next"] is not None
+            pages += [(r["id"], r["distance_km"]) for r in body["results"]]
+    finally:
+        nearest_first.nearest = original
+    assert pages == expected[:8]
+    # Without the index's count, every page reads the count limit and one more (or its own rows and one more,
+    # past the limit); with it, pages within the limit read only their rows and one more (to know a next exists).
+    assert reads == ([3, 5, 7, 9] if connection.vendor == "postgresql" else [6, 6, 7, 9])
 
 
 def test_a_rebuild_writes_what_the_receivers_kept():

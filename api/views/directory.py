@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from api import serializers
 from api.filtersets import OrganizationFilterSet, ServiceFilterSet
 from api.languages import LANG_PARAMETER
+from api.pagination import LeadingRows
 from api.permissions import IsModerator, IsVettedCaseworkerOrModerator
 from api.views.base import (
     CODE_PARAMETER,
@@ -40,7 +41,7 @@ from referrals.models import (
 from referrals.services import gazetteer, listings
 from referrals.services.disclosure import record_disclosures
 from referrals.services.history import listing_history
-from referrals.services.search import nearest
+from referrals.services.search import at_least, nearest
 
 
 def _endpoint(request) -> str:
@@ -154,14 +155,21 @@ class ServiceViewSet(LanguageMixin, StrictParamsMixin, SparseFieldsMixin, viewse
         else:
             # Ordered by distance, only the leading matches are needed (an explicit ordering needs them all).
             wanted = None if order else self.paginator.rows_needed(request, params)
-            matches = nearest(services, near, self.viewer, wanted=wanted, filters=filterset.entry_filters())
+            filters = filterset.entry_filters()
+            on_page = self.paginator.rows_on_page(request, params)
+            if wanted is not None and on_page < wanted and at_least(services, near, self.viewer, filters, wanted):
+                # More matches than the count shows: read only the page's.
+                matches = nearest(services, near, self.viewer, wanted=on_page, filters=filters)
+                leading = LeadingRows(matches, wanted)
+            else:
+                matches = leading = nearest(services, near, self.viewer, wanted=wanted, filters=filters)
             context["distances"] = {pk: distance for pk, distance, _ in matches}
             context["matched_by"] = {pk: how for pk, _, how in matches}
             if order:
                 listed = services.filter(pk__in=context["distances"]).order_by(*order)
                 page = paginate(listed.with_listing_relations(context["lang"]))
             else:
-                page_matches = paginate(matches)
+                page_matches = paginate(leading)
                 page_ids = [pk for pk, _, _ in page_matches]
                 # From the search's own query, so a match the index got wrong could never be shown.
                 by_id = services.filter(pk__in=page_ids).with_listing_relations(context["lang"]).in_bulk()

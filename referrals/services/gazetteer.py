@@ -10,7 +10,7 @@ import gzip
 import math
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 GAZETTEER_PATH = Path(__file__).resolve().parent.parent / "data" / "gazetteer.tsv.gz"
@@ -156,6 +156,7 @@ def provinces_of(country: str) -> dict[str, str]:
     return {province_key(name): name for (code, _), name in _admin1_names().items() if code == country}
 
 
+@lru_cache(maxsize=4096)  # the gazetteer never changes while the process runs; searches repeat their points
 def region_at(latitude: float, longitude: float, within_km: float = 60) -> tuple[str, str | None] | None:
     """(country, province key or None) of the nearest known town within `within_km` (offline reverse geocoding).
 

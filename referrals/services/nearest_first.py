@@ -12,7 +12,9 @@ granted partner keys by the exact one. Moderators and members of organisations (
 unlisted services, or their own houses in full) take the general search.
 """
 
+import functools
 import math
+import operator
 from dataclasses import dataclass
 
 from django.db import connections
@@ -122,6 +124,53 @@ def nearest(services: QuerySet, near: NearQuery, viewer, filters: EntryFilters, 
         limit *= 4
 
 
+def at_least(services: QuerySet, near: NearQuery, viewer, filters: EntryFilters, n: int) -> bool:
+    """Whether at least `n` services certainly match, told by the database without reading them out.
+
+    A page needs only its own rows, but a capped count would read `n` matches (and measure each in
+    Python) to say "more than the cap". Here PostgreSQL reads the nearest entries through the index
+    and counts the services among them that lie well inside the radius, with those whose country or
+    province holds the point: if they are `n` or more, the search need read only the page. False also
+    means "cannot tell" (another database, or filters the entries do not answer): the caller then counts by reading.
+    """
+    if not filters.complete or not _reads_nearest_first(services.db):
+        return False
+    face = _face(viewer)
+    point = UnitSpherePoint(F(face[0]), F(face[1]))
+    centre = unit_sphere(near.latitude, near.longitude)
+    inner = inner_chord(near.radius_km)
+    box = CubeBox([c - inner for c in centre], [c + inner for c in centre])
+    leading = (
+        SearchEntry.objects.using(services.db)
+        .filter(filters.condition(), CubeContains(box, point), kind="location")
+        .annotate(chord=CubeDistance(point, CubePoint(centre)))
+        .order_by("chord")
+        .values_list("service_id", "chord")[: READ_PER_WANTED * n]
+    )
+    # Country- and province-wide services that hold the point match too (at distance 0).
+    # One branch per kind of area, so that each is a plain scan of the areas' index (bitmap scans are off).
+    entries = SearchEntry.objects.using(services.db).filter(filters.condition())
+    covering = [entries.filter(area).values_list("service_id")[:n] for area in _holding_the_point(near)]
+    # Compiled by Django: the values travel as parameters.
+    nearest_sql, params = leading.query.sql_with_params()
+    branches, params = [f"SELECT service_id FROM ({nearest_sql}) AS nearest WHERE chord <= %s"], [*params, inner]  # noqa: S608
+    for area in covering:
+        area_sql, area_params = area.query.sql_with_params()
+        branches.append(f"({area_sql})")
+        params.extend(area_params)
+    count = f"SELECT count(*) FROM ({' UNION '.join(branches)}) AS matching"  # noqa: S608
+    ((counted,),) = _read_in_index_order(count, params, services.db)
+    return counted >= n
+
+
+def inner_chord(radius_km: float) -> float:
+    """A chord of the unit sphere this short or shorter joins points within `radius_km` on the ellipsoid.
+
+    Its angle is measured with the largest radius of curvature and less the sphere's margin.
+    """
+    return 2 * math.sin(min(math.pi, radius_km * _SPHERE_TO_ELLIPSOID_MARGIN / _LARGEST_CURVATURE_RADIUS_KM) / 2)
+
+
 _AFTER_EVERY_ID = "~"  # sorts after any UUID's text
 _BEFORE_EVERY_ID = ""
 
@@ -139,14 +188,23 @@ def _by_circle(entries: QuerySet, near: NearQuery, face) -> dict:
 
 def _covering_the_point(entries: QuerySet, near: NearQuery) -> QuerySet:
     """Ids of the services whose country- or province-wide area holds the point, in id order (as ranked)."""
+    areas = _holding_the_point(near)
+    if not areas:
+        return entries.none().values_list("service_id", flat=True)
+    holding = entries.filter(functools.reduce(operator.or_, areas))
+    return holding.order_by("service_id").values_list("service_id", flat=True).distinct()
+
+
+def _holding_the_point(near: NearQuery) -> list[Q]:
+    """WHERE clauses for the country- and the province-wide area entries whose area holds the point."""
     from referrals.services.gazetteer import region_at
 
     region = region_at(near.latitude, near.longitude)
     if region is None:
-        return entries.none().values_list("service_id", flat=True)
+        return []
     country, province = region
-    whole = Q(kind="country") | Q(kind="province", province=province) if province else Q(kind="country")
-    return entries.filter(whole, country=country).order_by("service_id").values_list("service_id", flat=True).distinct()
+    areas = [Q(kind="country", country=country)]
+    return [*areas, Q(kind="province", country=country, province=province)] if province else areas
 
 
 def services_in_box(box: BoundingBox, viewer) -> QuerySet:
@@ -180,6 +238,7 @@ def _reads_nearest_first(alias: str) -> bool:
 # 1 %: every point the index has not yet returned is at least this fraction of the last one's distance.
 _SPHERE_TO_ELLIPSOID_MARGIN = 0.985
 _SMALLEST_CURVATURE_RADIUS_KM = 6335.0  # WGS84's meridian at the equator: a(1 - e²) = 6,335.44 km
+_LARGEST_CURVATURE_RADIUS_KM = 6400.0  # at the poles: a / sqrt(1 - e²) = 6,399.59 km
 
 
 def _by_location_nearest_first(entries: QuerySet, near: NearQuery, face, limit: int) -> tuple[dict, float]:
@@ -194,12 +253,13 @@ def _by_location_nearest_first(entries: QuerySet, near: NearQuery, face, limit: 
     # ellipsoid's smallest radius of curvature (so it is never underestimated), padded like the boxes.
     half_side = 2 * math.sin(min(math.pi, near.radius_km * 1.01 / _SMALLEST_CURVATURE_RADIUS_KM) / 2)
     box = CubeBox([c - half_side for c in centre], [c + half_side for c in centre])
-    rows = _read_in_index_order(
+    leading = (
         entries.filter(CubeContains(box, point), kind="location")
         .annotate(chord=CubeDistance(point, CubePoint(centre)))
         .order_by("chord")
         .values_list("service_id", *face)[:limit]
     )
+    rows = _read_in_index_order(*leading.query.sql_with_params(), leading.db)
     best: dict[object, float] = {}
     distance = 0.0
     for service_id, lat, lng in rows:
@@ -210,7 +270,7 @@ def _by_location_nearest_first(entries: QuerySet, near: NearQuery, face, limit: 
     return best, horizon
 
 
-def _read_in_index_order(rows: QuerySet) -> list[tuple]:
+def _read_in_index_order(sql: str, params, alias: str) -> list[tuple]:
     """Run a nearest-first query with PostgreSQL steered to the GiST index's ordered scan.
 
     The planner cannot estimate how many rows a cube box holds (it guesses a few), so it would rather
@@ -218,8 +278,7 @@ def _read_in_index_order(rows: QuerySet) -> list[tuple]:
     `SET LOCAL` travels with the query in one round trip and ends with its transaction; inside a
     longer transaction the settings are reset straight after.
     """
-    connection = connections[rows.db]
-    sql, params = rows.query.sql_with_params()
+    connection = connections[alias]
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off; {sql}", params)
         result = cursor.fetchall()

@@ -97,6 +97,18 @@ def nearest(
     return ranked(_by_location(services, near, viewer), _by_coverage(services, near, viewer))
 
 
+def at_least(services: QuerySet, near: NearQuery, viewer, filters, n: int) -> bool:
+    """Whether `n` or more services certainly match, if the search index can tell without reading them.
+
+    False means fewer, or that only reading the matches (`nearest()` with `wanted=n`) can tell.
+    """
+    from referrals.services import nearest_first
+
+    if filters is None or not nearest_first.serves(viewer):
+        return False
+    return nearest_first.at_least(services, near, viewer, filters, n)
+
+
 def ranked(by_location: dict, by_coverage: dict) -> list[tuple]:
     """Each service once, by its nearer way of reaching the point; ties broken by id so pages are stable."""
     reach = {pk: (distance, LOCATION) for pk, distance in by_location.items()}
