@@ -38,6 +38,31 @@ class OrganizationScopedQuerySet(models.QuerySet):
 class ServiceQuerySet(OrganizationScopedQuerySet):
     """Services, with the rules for who may see them and how they are searched."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._attach_codes = False
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._attach_codes = self._attach_codes
+        return clone
+
+    def _fetch_all(self):
+        loading = self._result_cache is None
+        super()._fetch_all()
+        if loading and self._attach_codes:
+            attach_codes([service for service in self._result_cache if isinstance(service, self.model)])
+
+    def with_codes(self):
+        """Attach the codes of every service's vocabularies (and of its phones' languages) once loaded.
+
+        One query for them all after the services and their phones are loaded, instead of a prefetch per
+        vocabulary that builds a model for each code: a page of results reads them from `codes`.
+        """
+        clone = self._chain()
+        clone._attach_codes = True
+        return clone
+
     def stale(self, today=None):
         """Listings no person has verified within STALE_AFTER_DAYS."""
         return self.filter(Q(assured_date__isnull=True) | Q(assured_date__lt=stale_before(today)))
@@ -80,22 +105,17 @@ class ServiceQuerySet(OrganizationScopedQuerySet):
         )
 
     def _with_common_relations(self, translations):
-        from referrals.models import Category, Context, Language, Phone, Population
-
-        # search_text is only for WHERE clauses; no serializer reads it. Vocabularies show as codes.
-        phone_languages = models.Prefetch("languages", queryset=Language.objects.only("code"))
+        # search_text is only for WHERE clauses; no serializer reads it. Vocabularies show as codes (with_codes:
+        # categories, populations, contexts, languages, and the phones' languages).
         return (
             self.defer("search_text")
-            .select_related("organization")
-            .prefetch_related(  # organization: brief
-                models.Prefetch("categories", queryset=Category.objects.only("code")),  # categories
-                models.Prefetch("populations", queryset=Population.objects.only("code")),  # populations
-                models.Prefetch("contexts", queryset=Context.objects.only("code")),  # contexts
-                models.Prefetch("languages", queryset=Language.objects.only("code")),  # languages
-                models.Prefetch("phones", queryset=Phone.objects.prefetch_related(phone_languages)),  # phones
+            .select_related("organization")  # organization: brief
+            .prefetch_related(
+                "phones",  # phones
                 "capacities",  # capacity
                 models.Prefetch("translations", queryset=translations),  # texts in the reader's language
             )
+            .with_codes()
         )
 
     def in_categories(self, codes):
@@ -306,3 +326,56 @@ class LocationQuerySet(OrganizationScopedQuerySet):
 
         touch_locations([location.pk for location in locations])  # what offline copies hold of them changed
         return len(locations)
+
+
+# The vocabularies a service lists by code, with the field that orders each (as its model's Meta does).
+SERVICE_VOCABULARIES = {
+    "categories": "category__position",
+    "populations": "population__position",
+    "contexts": "context__position",
+    "languages": None,
+}
+
+
+def attach_codes(services) -> None:
+    """Set `codes` on each service ({vocabulary: [code, ...]}) and on each of its loaded phones ({"languages": ...}).
+
+    One UNION ALL query over the link tables; each list in its vocabulary's order (position, then code).
+    """
+    from referrals.models import Phone, Service
+
+    if not services:
+        return
+    ids = [service.pk for service in services]
+    parts = []
+    for vocabulary, position in SERVICE_VOCABULARIES.items():
+        links = getattr(Service, vocabulary).through.objects.filter(service_id__in=ids)
+        term = links.model._meta.get_field(getattr(Service, vocabulary).field.m2m_reverse_field_name()).attname
+        parts.append(
+            links.annotate(
+                owner=F("service_id"),
+                vocabulary=models.Value(vocabulary),
+                code=F(term),
+                position=F(position) if position else models.Value(0),
+            ).values_list("owner", "vocabulary", "code", "position")
+        )
+    phone_links = Phone.languages.through.objects.filter(phone__service_id__in=ids)
+    parts.append(
+        phone_links.annotate(
+            owner=F("phone_id"),
+            vocabulary=models.Value("phone languages"),
+            code=F("language_id"),
+            position=models.Value(0),
+        ).values_list("owner", "vocabulary", "code", "position")
+    )
+    found: dict[tuple, list] = {}
+    for owner, vocabulary, code, position in parts[0].union(*parts[1:], all=True):
+        found.setdefault((owner, vocabulary), []).append((position, code))
+
+    def codes(owner, vocabulary):
+        return [code for _, code in sorted(found.get((owner, vocabulary), ()))]
+
+    for service in services:
+        service.codes = {vocabulary: codes(service.pk, vocabulary) for vocabulary in SERVICE_VOCABULARIES}
+        for phone in getattr(service, "_prefetched_objects_cache", {}).get("phones", ()):
+            phone.codes = {"languages": codes(phone.pk, "phone languages")}

@@ -10,8 +10,10 @@ from tests.helpers import add_capacity, make_location, make_organization, make_s
 pytestmark = pytest.mark.django_db
 
 # Count the queries; the README quotes these figures.
-SEARCH_QUERIES = 10  # capped count, page, and one prefetch per related list (translations only with `lang`)
-NEAR_QUERIES = 12  # nearest locations, covering circles, country/province areas, page, one prefetch per list
+# Capped count, page, every vocabulary's codes in one, phones, capacities, locations (+ translations with `lang`).
+SEARCH_QUERIES = 6
+# Nearest locations, covering circles, country/province areas, then the page as a search's.
+NEAR_QUERIES = 3 + 5
 # On PostgreSQL the index first counts whether the matches pass the count limit (at_least), and inside a
 # transaction (as every test runs) each of its two nearest-first reads resets its planner settings after.
 INDEX_QUERIES = 3 if connection.vendor == "postgresql" else 0

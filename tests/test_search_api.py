@@ -7,7 +7,7 @@ from django.utils import timezone
 from geopy.distance import geodesic
 
 from referrals.models import ServiceArea
-from tests.helpers import BANGKOK, add_capacity, add_hours, make_location, make_organization, make_service
+from tests.helpers import BANGKOK, add_capacity, add_hours, add_phone, make_location, make_organization, make_service
 
 pytestmark = pytest.mark.django_db
 
@@ -515,3 +515,27 @@ def test_renaming_an_organisation_updates_its_services_keyword_search_in_one_sta
     with django_assert_max_num_queries(29):
         org.save()
     assert len(names(api.get(URL, {"q": "lantern"}))) == 5
+
+
+def test_codes_come_in_each_vocabularys_order_in_list_detail_and_sync(api):
+    from referrals.models import Category, Language
+
+    Category.objects.filter(code="medical").update(position=1)
+    Category.objects.filter(code="housing").update(position=50)
+    Language.objects.get_or_create(code="km", defaults={"name": "Khmer"})
+    org = make_organization()
+    service = make_service(org, categories=["housing", "medical"], languages=["th", "en"], at=BANGKOK)
+    phone = add_phone(service=service, number="+66 555 0199")
+    phone.languages.set(["km", "en"])
+    general = add_phone(organization=org, number="+66 555 0198")
+    general.languages.set(["th", "en"])
+
+    listed = api.get("/api/v1/services/").json()["results"][0]
+    detail = api.get(f"/api/v1/services/{service.pk}/").json()
+    synced = api.get("/api/v1/sync/", {"country": "TH"}).json()["results"][0]
+    for record in (listed, detail, synced):
+        assert record["categories"] == ["medical", "housing"]  # by position, not by code
+        assert record["languages"] == ["en", "th"]
+        assert record["phones"][0]["languages"] == ["en", "km"]
+    # Phones loaded without the services' codes read their relation: the organisation's general numbers.
+    assert synced["organization"]["phones"][0]["languages"] == ["en", "th"]

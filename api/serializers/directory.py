@@ -99,12 +99,28 @@ class BriefOrganizationSerializer(serializers.ModelSerializer):
         fields = ["id", "name"]
 
 
+class CodesField(serializers.ListField):
+    """The codes of a record's terms in one vocabulary (a many-to-many of code-keyed terms), read-only.
+
+    Read from the record's `codes` where the query set attached them in one go (`Service.objects.with_codes()`),
+    else from the relation (prefetch it).
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.CharField(), read_only=True, **kwargs)
+
+    def get_attribute(self, instance):
+        """The codes, in the vocabulary's order."""
+        codes = getattr(instance, "codes", None)
+        if codes is not None:
+            return codes[self.source]
+        return [term.pk for term in getattr(instance, self.source).all()]
+
+
 class PhoneSerializer(serializers.ModelSerializer):
     """A phone number."""
 
-    languages = serializers.SlugRelatedField(
-        slug_field="code", many=True, read_only=True, help_text="Languages spoken on this line (ISO 639)."
-    )
+    languages = CodesField(help_text="Languages spoken on this line (ISO 639).")
 
     class Meta:
         model = Phone
@@ -318,18 +334,10 @@ class _ServiceBaseSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     """Fields shared by the list and detail shapes of a service."""
 
     organization = BriefOrganizationSerializer(read_only=True, help_text="The organisation that offers the service.")
-    categories = serializers.SlugRelatedField(
-        slug_field="code", many=True, read_only=True, help_text="Category codes (see /api/v1/categories/)."
-    )
-    populations = serializers.SlugRelatedField(
-        slug_field="code", many=True, read_only=True, help_text="Population codes (see /api/v1/populations/)."
-    )
-    contexts = serializers.SlugRelatedField(
-        slug_field="code", many=True, read_only=True, help_text="Operating-context codes (see /api/v1/contexts/)."
-    )
-    languages = serializers.SlugRelatedField(
-        slug_field="code", many=True, read_only=True, help_text="ISO 639 codes of languages the service is given in."
-    )
+    categories = CodesField(help_text="Category codes (see /api/v1/categories/).")
+    populations = CodesField(help_text="Population codes (see /api/v1/populations/).")
+    contexts = CodesField(help_text="Operating-context codes (see /api/v1/contexts/).")
+    languages = CodesField(help_text="ISO 639 codes of languages the service is given in.")
     phones = PhoneSerializer(many=True, read_only=True, help_text="Front-door contacts of the service.")
     intake = serializers.ListField(
         child=serializers.ChoiceField(choices=IntakeMethod.choices),
