@@ -59,6 +59,9 @@ def assert_in_step(service):
 def test_the_query_expression_is_the_one_the_migration_indexed():
     migration = importlib.import_module("referrals.migrations.0011_search_entries")
     assert migration.UNIT_SPHERE_SQL == nearest_first.UNIT_SPHERE_SQL
+    circles = importlib.import_module("referrals.migrations.0012_search_entry_circles")
+    assert circles.CIRCLE_SQL == nearest_first.CIRCLE_SQL
+    assert circles.UNIT_SPHERE_SQL == nearest_first.UNIT_SPHERE_SQL
 
 
 def test_entries_follow_every_change_to_a_listing():
@@ -191,6 +194,24 @@ def test_the_index_finds_exactly_what_the_general_search_finds_reading_in_small_
         assert nearest_first.nearest(services, near, viewer, filters, wanted=None) == general
         for wanted in (1, 3, 7, len(general), len(general) + 5):
             assert nearest_first.nearest(services, near, viewer, filters, wanted) == general[:wanted], (params, wanted)
+
+
+@pytest.mark.parametrize("reader", ["anonymous", "caseworker"])
+def test_wide_circles_centred_far_away_reach_the_point_as_the_general_search_says(reader):
+    viewer = PUBLIC if reader == "anonymous" else Viewer.for_request(make_caseworker("cw"))
+    org = make_organization()
+    hiding = make_location(org, latitude=16.4, longitude=100.5, confidential=True)  # its circles' centres snap
+    for index, (lat, radius) in enumerate([(16.4, 290), (16.4, 262), (16.4, 240), (11.0, 310), (8.0, 500)]):
+        service = make_service(org, name=f"team {index}", at=hiding if index % 2 else None)
+        ServiceArea.objects.create(
+            service=service, kind="radius", country="TH", latitude=lat, longitude=100.5, radius_km=radius
+        )
+    filterset = ServiceFilterSet({"lat": BANGKOK[0], "lng": BANGKOK[1]}, queryset=Service.objects.visible_to(viewer))
+    assert filterset.is_valid(), filterset.errors
+    services, near, filters = filterset.qs, filterset.near_query(), filterset.entry_filters()
+    general = search.nearest(services, near, viewer)
+    assert 0 < len(general) < 5  # some reach the 25 km around Bangkok, some stop short
+    assert nearest_first.nearest(services, near, viewer, filters, wanted=None) == general
 
 
 def test_the_api_searches_the_index_and_the_general_search_alike(api):

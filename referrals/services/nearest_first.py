@@ -178,7 +178,12 @@ _BEFORE_EVERY_ID = ""
 def _by_circle(entries: QuerySet, near: NearQuery, face) -> dict:
     """Service id -> distance in km from the point to the edge of a radius area (0 inside it)."""
     reach: dict[object, float] = {}
-    circles = entries.filter(circles_reaching(near), kind="radius").values_list("service_id", *face, "radius_km")
+    if _reads_nearest_first(entries.db):
+        # The circles' GiST index (migration 0012): those whose bounding cube meets the search's.
+        reaching = CubeOverlaps(Circle(F(face[0]), F(face[1]), F("radius_km")), _search_cube(near))
+    else:
+        reaching = circles_reaching(near)
+    circles = entries.filter(reaching, kind="radius").values_list("service_id", *face, "radius_km")
     for service_id, lat, lng, radius in circles:
         to_edge = max(0.0, distance_km(near.latitude, near.longitude, lat, lng) - radius)
         if to_edge <= near.radius_km and to_edge < reach.get(service_id, math.inf):
@@ -249,12 +254,8 @@ def _by_location_nearest_first(entries: QuerySet, near: NearQuery, face, limit: 
     """
     point = UnitSpherePoint(F(face[0]), F(face[1]))
     centre = unit_sphere(near.latitude, near.longitude)
-    # Half the side of a cube that holds every point within the radius: the angle is measured with the
-    # ellipsoid's smallest radius of curvature (so it is never underestimated), padded like the boxes.
-    half_side = 2 * math.sin(min(math.pi, near.radius_km * 1.01 / _SMALLEST_CURVATURE_RADIUS_KM) / 2)
-    box = CubeBox([c - half_side for c in centre], [c + half_side for c in centre])
     leading = (
-        entries.filter(CubeContains(box, point), kind="location")
+        entries.filter(CubeContains(_search_cube(near), point), kind="location")
         .annotate(chord=CubeDistance(point, CubePoint(centre)))
         .order_by("chord")
         .values_list("service_id", *face)[:limit]
@@ -268,6 +269,21 @@ def _by_location_nearest_first(entries: QuerySet, near: NearQuery, face, limit: 
             best[service_id] = distance
     horizon = math.inf if len(rows) < limit else distance * _SPHERE_TO_ELLIPSOID_MARGIN
     return best, horizon
+
+
+def outer_chord(radius_km: float) -> float:
+    """A chord of the unit sphere at least as long as any that joins points within `radius_km` on the ellipsoid.
+
+    Its angle is measured with the ellipsoid's smallest radius of curvature (so it is never
+    underestimated), padded like the boxes. CIRCLE_SQL computes the same in the database.
+    """
+    return 2 * math.sin(min(math.pi, radius_km * 1.01 / _SMALLEST_CURVATURE_RADIUS_KM) / 2)
+
+
+def _search_cube(near: NearQuery) -> "CubeBox":
+    """The cube that holds every point within the search's radius."""
+    centre, half_side = unit_sphere(near.latitude, near.longitude), outer_chord(near.radius_km)
+    return CubeBox([c - half_side for c in centre], [c + half_side for c in centre])
 
 
 def _read_in_index_order(sql: str, params, alias: str) -> list[tuple]:
@@ -294,6 +310,10 @@ UNIT_SPHERE_SQL = (  # cube(cube(cube(x), y), z) rather than cube(ARRAY[x, y, z]
 )
 
 
+# The expression the circles' GiST indexes hold (migration 0012): the cube that bounds a radius area.
+CIRCLE_SQL = f"cube_enlarge({UNIT_SPHERE_SQL}, 2 * sin(least(pi(), {{radius}} * 1.01 / 6335.0) / 2), 3)"
+
+
 def unit_sphere(lat: float, lng: float) -> list[float]:
     """The point on the unit sphere, as UNIT_SPHERE_SQL computes it."""
     phi, lam = math.radians(lat), math.radians(lng)
@@ -310,6 +330,19 @@ class UnitSpherePoint(Func):
         if lat_params or lng_params:
             raise TypeError("UnitSpherePoint takes columns, not values.")
         return UNIT_SPHERE_SQL.format(lat=lat, lng=lng), []
+
+
+class Circle(Func):
+    """A radius area's bounding cube as its GiST index holds it (CIRCLE_SQL: the same expression)."""
+
+    output_field = FloatField()  # a cube; only ever compared in SQL
+
+    def as_sql(self, compiler, connection, **extra):
+        compiled = [compiler.compile(e) for e in self.source_expressions]
+        if any(params for _, params in compiled):
+            raise TypeError("Circle takes columns, not values.")
+        (lat, _), (lng, _), (radius, _) = compiled
+        return CIRCLE_SQL.format(lat=lat, lng=lng, radius=radius), []
 
 
 class CubePoint(Func):
@@ -342,6 +375,14 @@ class CubeContains(Func):
     """cube @> cube (GiST-indexable)."""
 
     arg_joiner = " @> "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+class CubeOverlaps(Func):
+    """cube && cube (GiST-indexable)."""
+
+    arg_joiner = " && "
     template = "(%(expressions)s)"
     output_field = BooleanField()
 
