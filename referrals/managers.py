@@ -82,39 +82,34 @@ class ServiceQuerySet(OrganizationScopedQuerySet):
         from referrals.models import ServiceAtLocation, ServiceTranslation
 
         locations = ServiceAtLocation.objects.select_related("location")
-        translations = (
-            ServiceTranslation.objects.filter(language=language) if language else ServiceTranslation.objects.none()
-        )
-        return (
-            self._with_common_relations(translations)
-            .defer(*self.NOT_LISTED)
-            .prefetch_related(models.Prefetch("service_at_locations", queryset=locations))  # locations
-        )
+        services = self._with_common_relations().defer(*self.NOT_LISTED)
+        if language:  # without one, the result shows the listing's own texts and never reads translations
+            services = services.prefetch_related(
+                models.Prefetch("translations", queryset=ServiceTranslation.objects.filter(language=language))
+            )
+        return services.prefetch_related(models.Prefetch("service_at_locations", queryset=locations))  # locations
 
     def with_detail_relations(self):
         """Load the whole record of a service: the listing plus hours, areas and location phones."""
-        from referrals.models import Phone, ServiceAtLocation, ServiceTranslation
+        from referrals.models import Phone, ServiceAtLocation
 
         locations = ServiceAtLocation.objects.select_related("location__organization").prefetch_related(
             models.Prefetch("location__phones", queryset=Phone.objects.prefetch_related("languages"))
         )
-        return self._with_common_relations(ServiceTranslation.objects.all()).prefetch_related(
+        return self._with_common_relations().prefetch_related(
+            "translations",  # translations
             models.Prefetch("service_at_locations", queryset=locations),  # locations, full face
             "schedules",  # schedules
             "service_areas",  # service_areas
         )
 
-    def _with_common_relations(self, translations):
+    def _with_common_relations(self):
         # search_text is only for WHERE clauses; no serializer reads it. Vocabularies show as codes (with_codes:
         # categories, populations, contexts, languages, and the phones' languages).
         return (
             self.defer("search_text")
             .select_related("organization")  # organization: brief
-            .prefetch_related(
-                "phones",  # phones
-                "capacities",  # capacity
-                models.Prefetch("translations", queryset=translations),  # texts in the reader's language
-            )
+            .prefetch_related("phones", "capacities")  # phones, capacity
             .with_codes()
         )
 
