@@ -5,8 +5,6 @@ is half a second), and no reader pages through thousands of results: the count i
 `SEARCH_COUNT_LIMIT` and stops there, saying so in `count_is_exact`.
 """
 
-from collections.abc import Sequence
-
 from django.conf import settings
 from django.core.paginator import EmptyPage, InvalidPage, Page, Paginator
 from django.db.models import QuerySet
@@ -83,11 +81,12 @@ class CappedCountPaginator(Paginator):
         return _CappedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
 
 
-class LeadingRows(Sequence):
+class LeadingRows:
     """The first rows of a longer result whose length is known only to be at least `at_least`.
 
     A search that learnt "more than the count limit" without reading that many hands the paginator
-    its leading rows this way: the count is capped as ever, and the page comes from `rows`.
+    its leading rows this way: `len()` is the lower bound (the count stays capped), and a page is a
+    slice of `rows`. Only `len()` and slices within `rows` are supported.
     """
 
     def __init__(self, rows: list, at_least: int):
@@ -97,9 +96,12 @@ class LeadingRows(Sequence):
         return self.at_least
 
     def __getitem__(self, index):
-        if not isinstance(index, slice) or (index.stop or 0) > len(self.rows) < self.at_least:
-            raise IndexError("Only the leading rows were read.")
+        if not isinstance(index, slice) or (index.start is not None and index.start < 0):
+            raise TypeError("LeadingRows takes slices from the start of the rows read.")
         return self.rows[index]
+
+    def __iter__(self):
+        raise TypeError("LeadingRows holds only the leading rows: slice it.")
 
 
 # Far past any real reading (100,000 pages of 100 is ten times the largest directory measured), and it

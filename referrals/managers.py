@@ -57,7 +57,9 @@ class ServiceQuerySet(OrganizationScopedQuerySet):
         """Attach the codes of every service's vocabularies (and of its phones' languages) once loaded.
 
         One query for them all after the services and their phones are loaded, instead of a prefetch per
-        vocabulary that builds a model for each code: a page of results reads them from `codes`.
+        vocabulary that builds a model for each code: a page of results reads them from `codes`. The codes
+        are a snapshot taken at loading (writes re-read the record before answering), and `.iterator()`
+        does not attach them (the serializers then read each relation: correct, one query per service).
         """
         clone = self._chain()
         clone._attach_codes = True

@@ -287,6 +287,20 @@ def test_a_crowded_search_reads_only_its_page_and_says_the_count_is_capped(api, 
     assert reads == ([3, 5, 7, 9] if connection.vendor == "postgresql" else [6, 6, 7, 9])
 
 
+def test_listings_that_change_between_the_count_and_the_page_read_give_an_exact_short_page(api, monkeypatch):
+    import api.views.directory as views
+
+    random_directory(random.Random(11))
+    params = {"lat": BANGKOK[0], "lng": BANGKOK[1], "radius_km": 1, "page_size": 50}
+    expected = api.get("/api/v1/services/", params).json()
+    assert 0 < expected["count"] < 50
+    # The count said "more than the limit", then the listings went before the page was read.
+    monkeypatch.setattr(views, "at_least", lambda *args: True)
+    body = api.get("/api/v1/services/", params).json()
+    assert body["count"] == expected["count"] and body["count_is_exact"] is True and body["next"] is None
+    assert [r["id"] for r in body["results"]] == [r["id"] for r in expected["results"]]
+
+
 def test_a_rebuild_writes_what_the_receivers_kept():
     random_directory(random.Random(3), count=30)
     kept = stored()

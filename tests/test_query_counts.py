@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 # Count the queries; the README quotes these figures.
 # Capped count, page, every vocabulary's codes in one, phones, capacities, locations (+ translations with `lang`).
 SEARCH_QUERIES = 6
-# Nearest locations, covering circles, country/province areas, then the page as a search's.
-NEAR_QUERIES = 3 + 5
+# Nearest locations, covering circles, country- and province-wide areas (one query each), then the page.
+NEAR_QUERIES = 4 + 5
 # On PostgreSQL the index first counts whether the matches pass the count limit (at_least), and inside a
 # transaction (as every test runs) each of its two nearest-first reads resets its planner settings after.
 INDEX_QUERIES = 3 if connection.vendor == "postgresql" else 0

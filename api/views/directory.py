@@ -160,7 +160,8 @@ class ServiceViewSet(LanguageMixin, StrictParamsMixin, SparseFieldsMixin, viewse
             if wanted is not None and on_page < wanted and at_least(services, near, self.viewer, filters, wanted):
                 # More matches than the count shows: read only the page's.
                 matches = nearest(services, near, self.viewer, wanted=on_page, filters=filters)
-                leading = LeadingRows(matches, wanted)
+                # Fewer can come back if listings changed between the two reads: then they are all there is.
+                leading = LeadingRows(matches, wanted) if len(matches) == on_page else matches
             else:
                 matches = leading = nearest(services, near, self.viewer, wanted=wanted, filters=filters)
             context["distances"] = {pk: distance for pk, distance, _ in matches}
