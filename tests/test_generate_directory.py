@@ -31,11 +31,12 @@ def test_it_builds_whole_listings_the_api_serves(api, settings):
     assert translated.name.split()[0].lower() in translated.service.search_text
     # The search index is written with the listings, as the receivers would have kept it.
     from referrals.services import search_index
-    from tests.test_nearest_first import derived, stored
+    from tests.test_nearest_first import countries_now, derived, stored
 
     assert SearchEntry.objects.count() > 900
     listed = list(Service.objects.filter(status="active", organization__vetted=True).values_list("pk", flat=True))
     assert stored() == derived(listed) and search_index.rebuild() == SearchEntry.objects.count()
+    assert dict(Service.objects.values_list("pk", "countries")) == countries_now()
     page = api.get("/api/v1/services/", {"near": "Bangkok", "radius_km": 50}).json()
     assert page["count"] > 0 and page["results"][0]["locations"]
     assert api.get("/api/v1/sync/", {"country": "TH"}).json()["results"]

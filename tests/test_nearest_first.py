@@ -52,8 +52,22 @@ def derived(service_ids):
     )
 
 
+def countries_now(service_ids=None) -> dict:
+    """Each service's countries straight from its locations and areas, as `Service.countries` spells them."""
+    services = Service.objects.all() if service_ids is None else Service.objects.filter(pk__in=service_ids)
+    found = {pk: set() for pk in services.values_list("pk", flat=True)}
+    for pk, country in ServiceAtLocation.objects.filter(service__in=services).values_list(
+        "service_id", "location__country"
+    ):
+        found[pk].add(country)
+    for pk, country in ServiceArea.objects.filter(service__in=services).values_list("service_id", "country"):
+        found[pk].add(country)
+    return {pk: "|" + "|".join(sorted(codes)) + "|" if codes else "" for pk, codes in found.items()}
+
+
 def assert_in_step(service):
     assert stored([service.pk]) == derived([service.pk])
+    assert Service.objects.get(pk=service.pk).countries == countries_now([service.pk])[service.pk]
 
 
 def test_the_query_expression_is_the_one_the_migration_indexed():
@@ -310,6 +324,26 @@ def test_a_rebuild_writes_what_the_receivers_kept():
     assert stored() == kept
 
 
+def test_unlisted_services_keep_their_countries_for_the_readers_who_see_them(api):
+    from tests.helpers import make_moderator
+
+    org = make_organization(vetted=False)
+    draft = make_service(org, at=BANGKOK, status="inactive")
+    assert Service.objects.get(pk=draft.pk).countries == "|TH|"
+    location = ServiceAtLocation.objects.get(service=draft).location
+    location.country = "LA"
+    location.save()
+    area = ServiceArea.objects.create(service=draft, kind="country", country="KH")
+    assert Service.objects.get(pk=draft.pk).countries == "|KH|LA|" == countries_now([draft.pk])[draft.pk]
+    api.force_authenticate(make_moderator())
+    found = api.get("/api/v1/services/", {"country": "KH", "status": "inactive"}).json()["results"]
+    assert [r["id"] for r in found] == [str(draft.pk)]
+    area.delete()
+    ServiceAtLocation.objects.filter(service=draft).delete()
+    assert Service.objects.get(pk=draft.pk).countries == ""
+    assert api.get("/api/v1/services/", {"country": "KH,LA", "status": "inactive"}).json()["count"] == 0
+
+
 def test_unlisted_services_have_no_entries():
     unvetted = make_service(make_organization(vetted=False), at=BANGKOK)
     closed = make_service(at=BANGKOK, status="defunct")
@@ -387,7 +421,9 @@ def test_the_rebuild_command_rewrites_an_index_that_writes_outside_django_left_b
 
     service = make_service(at=BANGKOK, categories=["housing"])
     SearchEntry.objects.filter(service=service).update(categories="|legal|")  # as raw SQL would leave it
+    Service.objects.filter(pk=service.pk).update(countries="")
     out = StringIO()
     call_command("rebuild_search_index", stdout=out)
     assert SearchEntry.objects.get(service=service).categories == "|housing|"
+    assert Service.objects.get(pk=service.pk).countries == "|TH|"
     assert "1 entries" in out.getvalue()

@@ -105,6 +105,9 @@ class Service(models.Model):
     last_modified = models.DateTimeField(auto_now=True, db_index=True, help_text="When the record last changed.")
     # Names and descriptions of the service and its organisation, lower-cased, for keyword search.
     search_text = models.TextField(blank=True, editable=False)
+    # The countries of its locations and service areas, as "|KH|TH|": what `country=` matches, tested on
+    # the row (kept by referrals.services.search_index with the search entries).
+    countries = models.TextField(blank=True, default="", editable=False)
     # Delta sync (referrals.services.sync): the version of the last change to the service or anything
     # it shows, and where it was and who could see it then (to know whom a later change takes it from).
     sync_version = models.BigIntegerField(default=0, editable=False)
@@ -113,7 +116,8 @@ class Service(models.Model):
     objects = ServiceQuerySet.as_manager()
 
     history = HistoricalRecords(
-        m2m_fields=[categories, populations, contexts, languages], excluded_fields=["sync_version", "sync_state"]
+        m2m_fields=[categories, populations, contexts, languages],
+        excluded_fields=["sync_version", "sync_state", "countries"],
     )
 
     class Meta:

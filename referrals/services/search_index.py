@@ -31,26 +31,16 @@ def _codes(values) -> str:
 
 def entries_of(service_ids, registry=None) -> list[dict]:
     """The entries these services should have now, as field values (none for a service that is not listed)."""
+    return _derive(service_ids, registry)[0]
+
+
+def _derive(service_ids, registry=None) -> tuple[list[dict], dict]:
+    """The entries of those of these services that are listed, and the countries of every one of them."""
     from referrals.services.gazetteer import province_key
 
     Service, ServiceAtLocation, ServiceArea, _ = _models(registry)
-    listed = {
-        row[0]: row
-        for row in Service.objects.filter(pk__in=service_ids, status="active", organization__vetted=True).values_list(
-            "pk", "organization_id", "free", "minimum_age", "maximum_age"
-        )
-    }
-    if not listed:
-        return []
-    codes = {name: defaultdict(set) for name in VOCABULARIES}
-    for name in VOCABULARIES:
-        relation = getattr(Service, name)
-        target = relation.field.m2m_reverse_field_name()
-        pairs = relation.through.objects.filter(service_id__in=listed).values_list("service_id", f"{target}_id")
-        for service_id, code in pairs:
-            codes[name][service_id].add(code)
     locations = list(
-        ServiceAtLocation.objects.filter(service_id__in=listed).values_list(
+        ServiceAtLocation.objects.filter(service_id__in=service_ids).values_list(
             "service_id",
             "location_id",
             "location__public_latitude",
@@ -62,17 +52,29 @@ def entries_of(service_ids, registry=None) -> list[dict]:
         )
     )
     areas = list(
-        ServiceArea.objects.filter(service_id__in=listed).values_list(
+        ServiceArea.objects.filter(service_id__in=service_ids).values_list(
             "service_id", "kind", "country", "state_province", "latitude", "longitude", "radius_km"
         )
     )
-    countries, hiding_a_house = defaultdict(set), set()
-    for service_id, *_, country, confidential in locations:
-        countries[service_id].add(country)
-        if confidential:
-            hiding_a_house.add(service_id)
-    for service_id, _, country, *_ in areas:
-        countries[service_id].add(country)
+    countries = _countries([(row[0], row[6]) for row in locations] + [(row[0], row[2]) for row in areas])
+    listed = {
+        row[0]: row
+        for row in Service.objects.filter(pk__in=service_ids, status="active", organization__vetted=True).values_list(
+            "pk", "organization_id", "free", "minimum_age", "maximum_age"
+        )
+    }
+    if not listed:
+        return [], countries
+    codes = {name: defaultdict(set) for name in VOCABULARIES}
+    for name in VOCABULARIES:
+        relation = getattr(Service, name)
+        target = relation.field.m2m_reverse_field_name()
+        pairs = relation.through.objects.filter(service_id__in=listed).values_list("service_id", f"{target}_id")
+        for service_id, code in pairs:
+            codes[name][service_id].add(code)
+    locations = [row for row in locations if row[0] in listed]
+    areas = [row for row in areas if row[0] in listed]
+    hiding_a_house = {service_id for service_id, *_, confidential in locations if confidential}
 
     def entry(service_id, **place):
         _, organization_id, free, minimum_age, maximum_age = listed[service_id]
@@ -83,7 +85,7 @@ def entries_of(service_ids, registry=None) -> list[dict]:
             "minimum_age": minimum_age,
             "maximum_age": maximum_age,
             **{name: _codes(codes[name][service_id]) for name in VOCABULARIES},
-            "countries": _codes(countries[service_id] - {""}),
+            "countries": countries[service_id],
             "province": "",
             "radius_km": None,
             "location_id": None,
@@ -114,27 +116,71 @@ def entries_of(service_ids, registry=None) -> list[dict]:
         elif kind == "province":
             place["province"] = province_key(province)
         entries.append(entry(service_id, **place))
-    return entries
+    return entries, countries
+
+
+def countries_of(service_ids, registry=None) -> dict:
+    """Service id -> the countries of its locations and service areas, as "|KH|TH|" ("" for none)."""
+    _, ServiceAtLocation, ServiceArea, _ = _models(registry)
+    at_locations = ServiceAtLocation.objects.filter(service_id__in=service_ids)
+    areas = ServiceArea.objects.filter(service_id__in=service_ids)
+    return _countries(
+        [*at_locations.values_list("service_id", "location__country"), *areas.values_list("service_id", "country")]
+    )
+
+
+def _countries(pairs) -> dict:
+    """(service id, country) pairs -> service id -> "|KH|TH|" (any other service: "")."""
+    found = defaultdict(set)
+    for service_id, country in pairs:
+        if country:
+            found[service_id].add(country)
+    return defaultdict(str, {service_id: _codes(codes) for service_id, codes in found.items()})
+
+
+def store_countries(service_ids, registry=None, countries=None) -> None:
+    """Write `Service.countries` of these services (one UPDATE per distinct value, without touching anything else).
+
+    `countries`: as `countries_of()` gives them, if the caller has them already.
+    """
+    Service = _models(registry)[0]
+    service_ids = list(service_ids)
+    countries = countries_of(service_ids, registry) if countries is None else countries
+    by_value = defaultdict(list)
+    for service_id in service_ids:
+        by_value[countries[service_id]].append(service_id)
+    for value, ids in by_value.items():
+        Service.objects.filter(pk__in=ids).exclude(countries=value).update(countries=value)
 
 
 def refresh(service_ids, registry=None) -> None:
-    """Rewrite these services' entries (inside the caller's transaction)."""
+    """Rewrite these services' entries and their `countries` (inside the caller's transaction)."""
     *_, SearchEntry = _models(registry)
     service_ids = list(service_ids)
     with transaction.atomic():
+        entries, countries = _derive(service_ids, registry)
+        store_countries(service_ids, registry, countries)
         SearchEntry.objects.filter(service_id__in=service_ids).delete()
-        SearchEntry.objects.bulk_create([SearchEntry(**values) for values in entries_of(service_ids, registry)])
+        SearchEntry.objects.bulk_create([SearchEntry(**values) for values in entries])
 
 
 def rebuild(batch_size: int = 5000, registry=None) -> int:
-    """Rewrite every entry (after fixtures or generated data); returns how many there are."""
+    """Rewrite every entry and every service's `countries` (after fixtures or generated data).
+
+    Returns how many entries there are.
+    """
     from referrals.services.bulk import RawTable
 
     Service, *_, SearchEntry = _models(registry)
     table = RawTable(SearchEntry)
     count = 0
     listed = Service.objects.filter(status="active", organization__vetted=True).order_by("pk")
+    everyone = Service.objects.order_by("pk")
     with transaction.atomic():
+        batch = list(everyone.values_list("pk", flat=True)[:batch_size])
+        while batch:
+            store_countries(batch, registry)
+            batch = list(everyone.filter(pk__gt=batch[-1]).values_list("pk", flat=True)[:batch_size])
         SearchEntry.objects.all().delete()
         batch = list(listed.values_list("pk", flat=True)[:batch_size])
         while batch:

@@ -189,6 +189,7 @@ class Command(BaseCommand):
         for values in search_index.entries_of(service_ids):  # the point-search index, from what was written
             self.entries.add(**values)
         self.entries.flush()
+        search_index.store_countries(service_ids)
         return len(service_ids)
 
     def _service(self, rng, organization, town, slug):

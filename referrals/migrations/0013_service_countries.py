@@ -1,0 +1,49 @@
+"""`Service.countries`: the countries of a service's locations and areas, so `country=` is tested on the row.
+
+Filled from the locations and areas here, then kept by `referrals.services.search_index`. On
+PostgreSQL a trigram GIN index (pg_trgm, created by 0008) serves `country=` for a small country.
+"""
+
+from django.db import migrations, models
+
+BATCH = 5000
+
+
+def fill(apps, schema_editor):
+    from referrals.services import search_index
+
+    Service = apps.get_model("referrals", "Service")
+    everyone = Service.objects.order_by("pk").values_list("pk", flat=True)
+    batch = list(everyone[:BATCH])
+    while batch:
+        search_index.store_countries(batch, registry=apps)
+        batch = list(everyone.filter(pk__gt=batch[-1])[:BATCH])
+
+
+def create_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "CREATE INDEX IF NOT EXISTS service_countries_trigram ON referrals_service "
+            "USING gin (countries gin_trgm_ops)"
+        )
+
+
+def drop_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS service_countries_trigram")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("referrals", "0012_search_entry_circles"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="service",
+            name="countries",
+            field=models.TextField(blank=True, default="", editable=False),
+        ),
+        migrations.RunPython(fill, migrations.RunPython.noop),
+        migrations.RunPython(create_index, drop_index),
+    ]
