@@ -56,7 +56,7 @@ def _derive(service_ids, registry=None) -> tuple[list[dict], dict]:
             "service_id", "kind", "country", "state_province", "latitude", "longitude", "radius_km"
         )
     )
-    countries = _countries([(row[0], row[6]) for row in locations] + [(row[0], row[2]) for row in areas])
+    countries = countries_from([(row[0], row[6]) for row in locations] + [(row[0], row[2]) for row in areas])
     listed = {
         row[0]: row
         for row in Service.objects.filter(pk__in=service_ids, status="active", organization__vetted=True).values_list(
@@ -124,12 +124,12 @@ def countries_of(service_ids, registry=None) -> dict:
     _, ServiceAtLocation, ServiceArea, _ = _models(registry)
     at_locations = ServiceAtLocation.objects.filter(service_id__in=service_ids)
     areas = ServiceArea.objects.filter(service_id__in=service_ids)
-    return _countries(
+    return countries_from(
         [*at_locations.values_list("service_id", "location__country"), *areas.values_list("service_id", "country")]
     )
 
 
-def _countries(pairs) -> dict:
+def countries_from(pairs) -> dict:
     """(service id, country) pairs -> service id -> "|KH|TH|" (any other service: "")."""
     found = defaultdict(set)
     for service_id, country in pairs:
@@ -138,7 +138,7 @@ def _countries(pairs) -> dict:
     return defaultdict(str, {service_id: _codes(codes) for service_id, codes in found.items()})
 
 
-def store_countries(service_ids, registry=None, countries=None) -> None:
+def storecountries_from(service_ids, registry=None, countries=None) -> None:
     """Write `Service.countries` of these services (one UPDATE per distinct value, without touching anything else).
 
     `countries`: as `countries_of()` gives them, if the caller has them already.
@@ -159,7 +159,7 @@ def refresh(service_ids, registry=None) -> None:
     service_ids = list(service_ids)
     with transaction.atomic():
         entries, countries = _derive(service_ids, registry)
-        store_countries(service_ids, registry, countries)
+        storecountries_from(service_ids, registry, countries)
         SearchEntry.objects.filter(service_id__in=service_ids).delete()
         SearchEntry.objects.bulk_create([SearchEntry(**values) for values in entries])
 
@@ -179,7 +179,7 @@ def rebuild(batch_size: int = 5000, registry=None) -> int:
     with transaction.atomic():
         batch = list(everyone.values_list("pk", flat=True)[:batch_size])
         while batch:
-            store_countries(batch, registry)
+            storecountries_from(batch, registry)
             batch = list(everyone.filter(pk__gt=batch[-1]).values_list("pk", flat=True)[:batch_size])
         SearchEntry.objects.all().delete()
         batch = list(listed.values_list("pk", flat=True)[:batch_size])

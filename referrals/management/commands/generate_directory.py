@@ -184,13 +184,26 @@ class Command(BaseCommand):
                 self._service(rng, organization, town, slug)
         id_column = tables[Service].index["id"]
         service_ids = [row[id_column] for row in tables[Service].rows]
+        self._fill_countries()
         for table in tables.values():  # parents before children
             table.flush()
         for values in search_index.entries_of(service_ids):  # the point-search index, from what was written
             self.entries.add(**values)
         self.entries.flush()
-        search_index.store_countries(service_ids)
         return len(service_ids)
+
+    def _fill_countries(self):
+        """Set the queued services' `countries` from the batch's locations and areas (as the search index would)."""
+        tables = self.tables
+        location, link, area, service = (tables[m].index for m in (Location, ServiceAtLocation, ServiceArea, Service))
+        country_of = {row[location["id"]]: row[location["country"]] for row in tables[Location].rows}
+        pairs = [
+            (row[link["service_id"]], country_of[row[link["location_id"]]]) for row in tables[ServiceAtLocation].rows
+        ]
+        pairs += [(row[area["service_id"]], row[area["country"]]) for row in tables[ServiceArea].rows]
+        countries = search_index.countries_from(pairs)
+        for row in tables[Service].rows:
+            row[service["countries"]] = countries[row[service["id"]]]
 
     def _service(self, rng, organization, town, slug):
         tables = self.tables
