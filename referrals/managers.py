@@ -86,32 +86,31 @@ class ServiceQuerySet(OrganizationScopedQuerySet):
         locations = ServiceAtLocation.objects.select_related("location")
         services = self._with_common_relations().defer(*self.NOT_LISTED)
         if language:  # without one, the result shows the listing's own texts and never reads translations
-            services = services.prefetch_related(
-                models.Prefetch("translations", queryset=ServiceTranslation.objects.filter(language=language))
-            )
-        return services.prefetch_related(models.Prefetch("service_at_locations", queryset=locations))  # locations
+            translations = ServiceTranslation.objects.filter(language=language)
+            services = services.prefetch_related(loaded_prefetch("translations", translations))
+        return services.prefetch_related(loaded_prefetch("service_at_locations", locations))  # locations
 
     def with_detail_relations(self):
         """Load the whole record of a service: the listing plus hours, areas and location phones."""
         from referrals.models import Phone, ServiceAtLocation
 
         locations = ServiceAtLocation.objects.select_related("location__organization").prefetch_related(
-            models.Prefetch("location__phones", queryset=Phone.objects.prefetch_related("languages"))
+            loaded_prefetch("location__phones", Phone.objects.all())
         )
         return self._with_common_relations().prefetch_related(
-            "translations",  # translations
-            models.Prefetch("service_at_locations", queryset=locations),  # locations, full face
-            "schedules",  # schedules
-            "service_areas",  # service_areas
+            loaded_prefetch("translations"),  # translations
+            loaded_prefetch("service_at_locations", locations),  # locations, full face
+            loaded_prefetch("schedules"),  # schedules
+            loaded_prefetch("service_areas"),  # service_areas
         )
 
     def _with_common_relations(self):
         # search_text is only for WHERE clauses; no serializer reads it. Vocabularies show as codes (with_codes:
-        # categories, populations, contexts, languages, and the phones' languages).
+        # categories, populations, contexts, languages, and the languages of every phone loaded).
         return (
             self.defer("search_text")
             .select_related("organization")  # organization: brief
-            .prefetch_related("phones", "capacities")  # phones, capacity
+            .prefetch_related(loaded_prefetch("phones"), loaded_prefetch("capacities"))  # phones, capacity
             .with_codes()
         )
 
@@ -328,12 +327,30 @@ class LocationQuerySet(OrganizationScopedQuerySet):
         return len(locations)
 
 
+LOADED = "loaded_{}"
+
+
+def loaded_prefetch(lookup: str, queryset=None) -> models.Prefetch:
+    """Prefetch a relation into a plain list, `loaded_<relation>` (read it with `loaded()`).
+
+    A list costs nothing per record; Django's usual prefetch builds a filtered query set for every
+    record and relation (a third of the time a sync page of 100 whole services took to load).
+    """
+    return models.Prefetch(lookup, queryset=queryset, to_attr=LOADED.format(lookup.rsplit("__", 1)[-1]))
+
+
+def loaded(instance, relation: str) -> list:
+    """The records of `relation` that a `with_*_relations()` query set loaded, else read now."""
+    records = instance.__dict__.get(LOADED.format(relation))
+    return records if records is not None else list(getattr(instance, relation).all())
+
+
 # The vocabularies a service lists by code; the first three are ordered by position, then code (as their Meta).
 SERVICE_VOCABULARIES = ("categories", "populations", "contexts", "languages")
 
 
 def attach_codes(services) -> None:
-    """Set `codes` on each service ({vocabulary: [code, ...]}) and on each of its loaded phones ({"languages": ...}).
+    """Set `codes` on each service ({vocabulary: [code, ...]}) and on every phone loaded with them ({"languages": ...}).
 
     One UNION ALL query over the link tables, each list in its vocabulary's order. Written as SQL from
     the models' metadata: this runs on every page of results, and composing five query sets in the ORM
@@ -362,11 +379,13 @@ def attach_codes(services) -> None:
         )
 
     parts = [links(Service, vocabulary, marks) for vocabulary in SERVICE_VOCABULARIES]
-    phone_table, phone_id = quote(Phone._meta.db_table), quote(Phone._meta.pk.column)
-    phones = f"SELECT {phone_id} FROM {phone_table} WHERE {quote(Phone.service.field.column)} IN ({marks})"  # noqa: S608
-    parts.append(links(Phone, "languages", phones, label="phone languages"))
+    params = ids * len(parts)
+    phones = _loaded_phones(services)
+    if phones:
+        parts.append(links(Phone, "languages", ", ".join(["%s"] * len(phones)), label="phone languages"))
+        params += [Phone._meta.pk.get_db_prep_value(phone.pk, connection) for phone in phones]
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), ids * len(parts))
+        cursor.execute(" UNION ALL ".join(parts), params)
         rows = cursor.fetchall()
     found: dict[tuple, list] = {}
     for owner, vocabulary, code, position in rows:
@@ -377,5 +396,17 @@ def attach_codes(services) -> None:
 
     for service in services:
         service.codes = {vocabulary: codes(service.pk, vocabulary) for vocabulary in SERVICE_VOCABULARIES}
-        for phone in getattr(service, "_prefetched_objects_cache", {}).get("phones", ()):
-            phone.codes = {"languages": codes(phone.pk, "phone languages")}
+    for phone in phones:
+        phone.codes = {"languages": codes(phone.pk, "phone languages")}
+
+
+def _loaded_phones(services) -> list:
+    """The phones loaded with these services: theirs, their locations' and their organisations'."""
+    phones = []
+    for service in services:
+        phones += service.__dict__.get(LOADED.format("phones"), ())
+        for link in service.__dict__.get(LOADED.format("service_at_locations"), ()):
+            phones += link.location.__dict__.get(LOADED.format("phones"), ())
+        if type(service).organization.is_cached(service):
+            phones += service.organization.__dict__.get(LOADED.format("phones"), ())
+    return phones

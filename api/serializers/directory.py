@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from referrals.choices import IntakeMethod
+from referrals.managers import LOADED, loaded
 from referrals.models import (
     Category,
     Context,
@@ -117,12 +118,22 @@ class CodesField(serializers.ListField):
         return [term.pk for term in getattr(instance, self.source).all()]
 
 
+class LoadedListSerializer(serializers.ListSerializer):
+    """Records of a relation, from the list `with_*_relations()` loaded (`referrals.managers.loaded`) if any."""
+
+    def get_attribute(self, instance):
+        """The loaded list, else the relation."""
+        records = instance.__dict__.get(LOADED.format(self.source)) if self.source != "*" else None
+        return records if records is not None else super().get_attribute(instance)
+
+
 class PhoneSerializer(serializers.ModelSerializer):
     """A phone number."""
 
     languages = CodesField(help_text="Languages spoken on this line (ISO 639).")
 
     class Meta:
+        list_serializer_class = LoadedListSerializer
         model = Phone
         fields = ["id", "number", "extension", "type", "description", "languages"]
 
@@ -150,6 +161,7 @@ class ScheduleSerializer(serializers.ModelSerializer):
     )
 
     class Meta:
+        list_serializer_class = LoadedListSerializer
         model = Schedule
         fields = ["id", "location", "weekday", "all_day", "opens_at", "closes_at", "time_zone", "description"]
 
@@ -163,6 +175,7 @@ class ServiceCapacitySerializer(serializers.ModelSerializer):
     )
 
     class Meta:
+        list_serializer_class = LoadedListSerializer
         model = ServiceCapacity
         fields = ["unit", "available", "maximum", "updated", "fresh"]
 
@@ -183,6 +196,7 @@ class ServiceAreaSerializer(serializers.ModelSerializer):
     )
 
     class Meta:
+        list_serializer_class = LoadedListSerializer
         model = ServiceArea
         fields = ["id", "kind", "name", "country", "state_province", "latitude", "longitude", "radius_km"]
 
@@ -191,7 +205,7 @@ class ServiceAreaSerializer(serializers.ModelSerializer):
         data = super().to_representation(area)
         hides_a_house = any(
             not shows_full_face(self.context.get("viewer"), link.location)
-            for link in area.service.service_at_locations.all()
+            for link in loaded(area.service, "service_at_locations")
         )
         data["latitude"], data["longitude"] = area.public_center(hides_a_house)
         return data
@@ -326,6 +340,7 @@ class ServiceTranslationSerializer(serializers.ModelSerializer):
     """A listing's texts in one other language (empty: not translated, the listing's own text applies)."""
 
     class Meta:
+        list_serializer_class = LoadedListSerializer
         model = ServiceTranslation
         fields = ["language", *TRANSLATED_FIELDS]
 
@@ -380,7 +395,7 @@ class _ServiceBaseSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         own, wanted = service.text_language, self.context.get("lang")
         translation = None
         if wanted and wanted != own:
-            translation = next((t for t in service.translations.all() if t.language == wanted), None)
+            translation = next((t for t in loaded(service, "translations") if t.language == wanted), None)
         languages = {}
         for name in TRANSLATED_FIELDS:
             if name not in data:
@@ -417,7 +432,7 @@ class _ServiceBaseSerializer(SparseFieldsMixin, serializers.ModelSerializer):
 
     def _locations(self, service):
         serializer = self._location_serializer
-        data = [serializer.to_representation(link.location) for link in service.service_at_locations.all()]
+        data = [serializer.to_representation(link.location) for link in loaded(service, "service_at_locations")]
         if self.context.get("near") is not None:
             data = sorted(data, key=lambda item: (item["distance_km"] is None, item["distance_km"] or 0))
         return data

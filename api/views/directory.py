@@ -27,6 +27,7 @@ from api.views.base import (
     StrictParamsMixin,
 )
 from referrals.choices import ServiceStatus
+from referrals.managers import loaded
 from referrals.models import (
     Category,
     Context,
@@ -49,7 +50,7 @@ def _endpoint(request) -> str:
 
 
 def _locations_of(services):
-    return [link.location for service in services for link in service.service_at_locations.all()]
+    return [link.location for service in services for link in loaded(service, "service_at_locations")]
 
 
 @extend_schema_view(

@@ -5,7 +5,6 @@ import uuid
 
 from django import forms
 from django.core import signing
-from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
 from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
@@ -22,6 +21,7 @@ from api.fields import BoundingBoxField, CodeListField
 from api.languages import LANG_PARAMETER
 from api.views.base import LanguageMixin, StrictParamsMixin
 from referrals.choices import ServiceStatus
+from referrals.managers import loaded, loaded_prefetch
 from referrals.models import Phone, Service
 from referrals.services import sync
 from referrals.services.disclosure import record_disclosures
@@ -186,17 +186,16 @@ class SyncView(LanguageMixin, StrictParamsMixin, APIView):
         """The services in page order, whole, as this reader may see them; full faces shown are logged."""
         if not service_ids:
             return []
-        phones = Phone.objects.prefetch_related("languages")
         by_id = (
             Service.objects.filter(pk__in=service_ids)
             .with_detail_relations()
-            .prefetch_related(Prefetch("organization__phones", queryset=phones))
+            .prefetch_related(loaded_prefetch("organization__phones", Phone.objects.all()))
             .in_bulk()
         )
         services = [by_id[pk] for pk in map(_uuid, service_ids) if pk in by_id]
         context = {"request": self.request, "viewer": self.viewer, "lang": self.reader_language()}
         data = serializers.SyncServiceSerializer(services, many=True, context=context).data
-        locations = [link.location for service in services for link in service.service_at_locations.all()]
+        locations = [link.location for service in services for link in loaded(service, "service_at_locations")]
         record_disclosures(self.viewer, locations, f"GET {self.request.path}")
         return data
 
