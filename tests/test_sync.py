@@ -348,9 +348,9 @@ def test_a_tampered_cursor_is_refused(api, thailand):
 
 
 def test_a_sync_page_costs_a_constant_number_of_queries(api, thailand, django_assert_max_num_queries):
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(13):
         api.get(SYNC, {"country": "TH", "page_size": 3})
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(13):
         api.get(SYNC, {"country": "TH", "page_size": 12})
 
 
