@@ -271,18 +271,28 @@ class OrganizationQuerySet(OrganizationScopedQuerySet):
 
 # Changing any of these changes what the public may see of a location.
 POINT_INPUTS = frozenset({"latitude", "longitude", "confidential"})
+# Changing any of these changes where its services are found (`country=`, sync regions, the search index).
+SEARCHED_INPUTS = POINT_INPUTS | {"country"}
 
 
 class LocationQuerySet(OrganizationScopedQuerySet):
     """Locations, with the rule for who may see them, and bulk writes that keep the public point right."""
 
     def update(self, **kwargs):
-        """Update, then re-derive the public point of every row whose exact point or flag changed."""
-        if POINT_INPUTS.isdisjoint(kwargs):
+        """Update, then re-derive the public point of every row whose exact point or flag changed.
+
+        A new point, flag or country also reaches the services given there (offline copies, the search
+        index, `Service.countries`).
+        """
+        if SEARCHED_INPUTS.isdisjoint(kwargs):
             return super().update(**kwargs)
         from referrals.services import sync
 
         pks = list(self.values_list("pk", flat=True))
+        if POINT_INPUTS.isdisjoint(kwargs):  # the country only
+            count = super().update(**kwargs)
+            sync.touch_locations(pks)
+            return count
         earlier = []
         if kwargs.get("confidential") is True:  # made confidential: copies of the full face must go
             earlier = [
@@ -307,7 +317,7 @@ class LocationQuerySet(OrganizationScopedQuerySet):
         from referrals.services import sync
 
         objs = list(objs)
-        if POINT_INPUTS.isdisjoint(fields):
+        if SEARCHED_INPUTS.isdisjoint(fields):
             return super().bulk_update(objs, fields, *args, **kwargs)
         for location in objs:
             location.refresh_public_point()
@@ -334,14 +344,17 @@ def loaded_prefetch(lookup: str, queryset=None) -> models.Prefetch:
     """Prefetch a relation into a plain list, `loaded_<relation>` (read it with `loaded()`).
 
     A list costs nothing per record; Django's usual prefetch builds a filtered query set for every
-    record and relation (a third of the time a sync page of 100 whole services took to load).
+    record and relation (a third of the time a sync page of 100 whole services took to load). Every
+    reader of `loaded_<relation>` takes it for the whole relation: a filtered query set is only for a
+    relation no serializer reads whole (as the reader's translation in a search result), never for
+    `service_at_locations`, whose list decides whether an area's centre hides a safe house.
     """
     return models.Prefetch(lookup, queryset=queryset, to_attr=LOADED.format(lookup.rsplit("__", 1)[-1]))
 
 
 def loaded(instance, relation: str) -> list:
     """The records of `relation` that a `with_*_relations()` query set loaded, else read now."""
-    records = instance.__dict__.get(LOADED.format(relation))
+    records = getattr(instance, "__dict__", {}).get(LOADED.format(relation))
     return records if records is not None else list(getattr(instance, relation).all())
 
 

@@ -414,6 +414,20 @@ def test_bulk_updates_of_locations_move_their_entries():
     assert entry.public_latitude != BANGKOK[0]
 
 
+def test_bulk_writes_of_a_locations_country_move_its_services_country(api):
+    org = make_organization()
+    location = make_location(org)  # in Thailand
+    service = make_service(org, at=location)
+    Location.objects.filter(pk=location.pk).update(country="LA")
+    assert Service.objects.get(pk=service.pk).countries == "|LA|"
+    assert SearchEntry.objects.get(location=location).countries == "|LA|"
+    assert [r["id"] for r in api.get("/api/v1/services/", {"country": "LA"}).json()["results"]] == [str(service.pk)]
+    location.country = "KH"
+    Location.objects.bulk_update([location], ["country"])
+    assert Service.objects.get(pk=service.pk).countries == "|KH|"
+    assert api.get("/api/v1/services/", {"country": "LA"}).json()["count"] == 0
+
+
 def test_the_rebuild_command_rewrites_an_index_that_writes_outside_django_left_behind():
     from io import StringIO
 

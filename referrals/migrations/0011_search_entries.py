@@ -42,7 +42,7 @@ def drop_sphere_indexes(apps, schema_editor):
 def fill(apps, schema_editor):
     from referrals.services import search_index
 
-    search_index.rebuild(registry=apps)
+    search_index.rebuild(registry=apps, service_countries=False)  # Service.countries comes with 0013
 
 
 class Migration(migrations.Migration):

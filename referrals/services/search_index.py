@@ -138,7 +138,7 @@ def countries_from(pairs) -> dict:
     return defaultdict(str, {service_id: _codes(codes) for service_id, codes in found.items()})
 
 
-def storecountries_from(service_ids, registry=None, countries=None) -> None:
+def store_countries(service_ids, registry=None, countries=None) -> None:
     """Write `Service.countries` of these services (one UPDATE per distinct value, without touching anything else).
 
     `countries`: as `countries_of()` gives them, if the caller has them already.
@@ -159,15 +159,16 @@ def refresh(service_ids, registry=None) -> None:
     service_ids = list(service_ids)
     with transaction.atomic():
         entries, countries = _derive(service_ids, registry)
-        storecountries_from(service_ids, registry, countries)
+        store_countries(service_ids, registry, countries)
         SearchEntry.objects.filter(service_id__in=service_ids).delete()
         SearchEntry.objects.bulk_create([SearchEntry(**values) for values in entries])
 
 
-def rebuild(batch_size: int = 5000, registry=None) -> int:
+def rebuild(batch_size: int = 5000, registry=None, service_countries: bool = True) -> int:
     """Rewrite every entry and every service's `countries` (after fixtures or generated data).
 
-    Returns how many entries there are.
+    Returns how many entries there are. `service_countries=False` leaves `Service.countries` alone
+    (migration 0011 runs before the column exists).
     """
     from referrals.services.bulk import RawTable
 
@@ -177,9 +178,9 @@ def rebuild(batch_size: int = 5000, registry=None) -> int:
     listed = Service.objects.filter(status="active", organization__vetted=True).order_by("pk")
     everyone = Service.objects.order_by("pk")
     with transaction.atomic():
-        batch = list(everyone.values_list("pk", flat=True)[:batch_size])
+        batch = list(everyone.values_list("pk", flat=True)[:batch_size]) if service_countries else []
         while batch:
-            storecountries_from(batch, registry)
+            store_countries(batch, registry)
             batch = list(everyone.filter(pk__gt=batch[-1]).values_list("pk", flat=True)[:batch_size])
         SearchEntry.objects.all().delete()
         batch = list(listed.values_list("pk", flat=True)[:batch_size])
