@@ -352,9 +352,14 @@ def loaded_prefetch(lookup: str, queryset=None) -> models.Prefetch:
     return models.Prefetch(lookup, queryset=queryset, to_attr=LOADED.format(lookup.rsplit("__", 1)[-1]))
 
 
+def loaded_list(instance, relation: str) -> list | None:
+    """The records of `relation` that a `with_*_relations()` query set loaded, or None."""
+    return getattr(instance, "__dict__", {}).get(LOADED.format(relation))
+
+
 def loaded(instance, relation: str) -> list:
     """The records of `relation` that a `with_*_relations()` query set loaded, else read now."""
-    records = getattr(instance, "__dict__", {}).get(LOADED.format(relation))
+    records = loaded_list(instance, relation)
     return records if records is not None else list(getattr(instance, relation).all())
 
 
@@ -417,9 +422,9 @@ def _loaded_phones(services) -> list:
     """The phones loaded with these services: theirs, their locations' and their organisations'."""
     phones = []
     for service in services:
-        phones += service.__dict__.get(LOADED.format("phones"), ())
-        for link in service.__dict__.get(LOADED.format("service_at_locations"), ()):
-            phones += link.location.__dict__.get(LOADED.format("phones"), ())
+        phones += loaded_list(service, "phones") or ()
+        for link in loaded_list(service, "service_at_locations") or ():
+            phones += loaded_list(link.location, "phones") or ()
         if type(service).organization.is_cached(service):
-            phones += service.organization.__dict__.get(LOADED.format("phones"), ())
+            phones += loaded_list(service.organization, "phones") or ()
     return phones

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from referrals.choices import IntakeMethod
-from referrals.managers import LOADED, loaded
+from referrals.managers import loaded, loaded_list
 from referrals.models import (
     Category,
     Context,
@@ -123,7 +123,7 @@ class LoadedListSerializer(serializers.ListSerializer):
 
     def get_attribute(self, instance):
         """The loaded list, else the relation."""
-        records = instance.__dict__.get(LOADED.format(self.source)) if self.source != "*" else None
+        records = loaded_list(instance, self.source) if self.source != "*" else None
         return records if records is not None else super().get_attribute(instance)
 
 

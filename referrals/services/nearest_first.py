@@ -138,7 +138,7 @@ def at_least(services: QuerySet, near: NearQuery, viewer, filters: EntryFilters,
     point = UnitSpherePoint(F(face[0]), F(face[1]))
     centre = unit_sphere(near.latitude, near.longitude)
     inner = inner_chord(near.radius_km)
-    box = CubeBox([c - inner for c in centre], [c + inner for c in centre])
+    box = _cube_around(centre, inner)
     entries = SearchEntry.objects.using(services.db).filter(filters.condition())
     # Any of the entries well inside the radius will do (no order: ordering by distance costs a third more).
     inside = (
@@ -284,7 +284,10 @@ def outer_chord(radius_km: float) -> float:
 
 def _search_cube(near: NearQuery) -> "CubeBox":
     """The cube that holds every point within the search's radius."""
-    centre, half_side = unit_sphere(near.latitude, near.longitude), outer_chord(near.radius_km)
+    return _cube_around(unit_sphere(near.latitude, near.longitude), outer_chord(near.radius_km))
+
+
+def _cube_around(centre: list[float], half_side: float) -> "CubeBox":
     return CubeBox([c - half_side for c in centre], [c + half_side for c in centre])
 
 

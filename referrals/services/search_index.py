@@ -11,9 +11,8 @@ from collections import defaultdict
 
 from django.db import transaction
 
+from referrals.managers import SERVICE_VOCABULARIES as VOCABULARIES
 from referrals.models.services import public_area_center
-
-VOCABULARIES = ("categories", "populations", "contexts", "languages")
 
 
 def _models(registry):
