@@ -1,7 +1,10 @@
 """Measure the read API: per request kind, as an anonymous reader and as a caseworker; optionally a load over HTTP.
 
 In-process part: p50/p95 latency, SQL queries, SQL time and the overhead ratio (request time over the
-time its SQL took), bytes raw and gzipped. HTTP part (`--load`): gunicorn on a free port, driven by wrk
+time its SQL took), bytes raw and gzipped. The header also times two fixed workloads, one in Python and
+one in the database, so that figures taken on different machines (or on one virtual machine on a busy
+day) can be compared: a run whose references are twice as slow is a slower machine, not slower code.
+HTTP part (`--load`): gunicorn on a free port, driven by wrk
 (Debian's `wrk` package) with the same mix; throughput, errors, latency, and the workers' resident memory.
 """
 
@@ -59,6 +62,36 @@ class SqlTimer:
             self.queries += 1
 
 
+REFERENCE_RUNS = 5
+# A million rows counted by the database, and a million-step loop in Python: neither touches the directory.
+DATABASE_REFERENCE = {
+    "postgresql": "SELECT count(*) FROM generate_series(1, 1000000)",
+    "sqlite": "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000) SELECT count(*) FROM n",
+}
+
+
+def machine_reference() -> tuple[float, float]:
+    """Milliseconds of two fixed workloads (Python, database), best of REFERENCE_RUNS: how fast this machine is now."""
+
+    def python_workload():
+        return sum(i * i for i in range(1_000_000))
+
+    def database_workload():
+        with connection.cursor() as cursor:
+            cursor.execute(DATABASE_REFERENCE.get(connection.vendor, DATABASE_REFERENCE["sqlite"]))
+            return cursor.fetchone()
+
+    def best(workload):
+        timings = []
+        for _ in range(REFERENCE_RUNS):
+            started = time.perf_counter()
+            workload()
+            timings.append((time.perf_counter() - started) * 1000)
+        return min(timings)
+
+    return best(python_workload), best(database_workload)
+
+
 class Command(BaseCommand):
     """Print the table of latency, SQL and payload per request kind and reader, then optionally a load test."""
 
@@ -93,7 +126,12 @@ class Command(BaseCommand):
         readers = {"anonymous": Client(), "caseworker": Client(HTTP_AUTHORIZATION=f"Token {token}")}
         self.stdout.write(
             f"{Service.objects.count():,} services on {connection.vendor}; {runs} runs each after 3 warm-ups; "
-            f"page cache {'on' if settings.ANONYMOUS_PAGE_CACHE_SECONDS > 0 else 'off'}\n"
+            f"page cache {'on' if settings.ANONYMOUS_PAGE_CACHE_SECONDS > 0 else 'off'}"
+        )
+        python_ms, database_ms = machine_reference()
+        self.stdout.write(
+            f"machine reference (best of {REFERENCE_RUNS}; lower is faster): Python {python_ms:.0f} ms, "
+            f"database {database_ms:.0f} ms\n"
         )
         header = (
             f"{'request':28} {'reader':10} {'results':>7} {'p50 ms':>7} {'p95 ms':>7} {'queries':>7} "
