@@ -66,7 +66,9 @@ REFERENCE_RUNS = 5
 # A million rows counted by the database, and a million-step loop in Python: neither touches the directory.
 DATABASE_REFERENCE = {
     "postgresql": "SELECT count(*) FROM generate_series(1, 1000000)",
-    "sqlite": "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000) SELECT count(*) FROM n",
+    "sqlite": (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000) SELECT count(*) FROM n"
+    ),
 }
 
 
