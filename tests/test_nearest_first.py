@@ -228,6 +228,49 @@ def test_wide_circles_centred_far_away_reach_the_point_as_the_general_search_say
     assert nearest_first.nearest(services, near, viewer, filters, wanted=None) == general
 
 
+def outreach_around_bangkok(rng):
+    """Services whose circles hold Bangkok (some twice, some beside a house), some that only reach it, and places."""
+    orgs = [make_organization(name=f"Outreach {i}") for i in range(3)]
+    for index in range(24):
+        org = orgs[index % len(orgs)]
+        hiding = make_location(org, latitude=13.8, longitude=100.6, confidential=True) if index % 5 == 0 else None
+        service = make_service(org, name=f"team {index:02d}", at=hiding, populations=rng.sample(["women", "men"], 1))
+        held = index % 4 != 3  # a quarter only reach it: their edges lie 10-21 km away
+        circles = 2 if index % 6 == 0 else 1
+        for _ in range(circles):
+            offset = rng.uniform(0, 0.1) if held else rng.uniform(0.5, 0.6)
+            ServiceArea.objects.create(
+                service=service,
+                kind="radius",
+                country="TH",
+                latitude=BANGKOK[0] + offset,
+                longitude=BANGKOK[1],
+                radius_km=30 if held else 45,
+            )
+        if index % 3 == 0:  # a place too, a little away from the point
+            ServiceAtLocation.objects.create(
+                service=service,
+                location=make_location(org, latitude=BANGKOK[0] + rng.uniform(0.01, 0.1), longitude=BANGKOK[1]),
+            )
+
+
+@pytest.mark.parametrize("reader", ["anonymous", "caseworker"])
+def test_crowds_of_circles_holding_the_point_rank_as_the_general_search_says(monkeypatch, reader):
+    outreach_around_bangkok(random.Random(7))
+    viewer = PUBLIC if reader == "anonymous" else Viewer.for_request(make_caseworker("cw"))
+    monkeypatch.setattr(nearest_first, "READ_PER_WANTED", 0)
+    monkeypatch.setattr(nearest_first, "FIRST_READ", 2)
+    for params in ({"lat": BANGKOK[0], "lng": BANGKOK[1]}, {"lat": BANGKOK[0], "lng": BANGKOK[1], "serves": "women"}):
+        filterset = ServiceFilterSet(params, queryset=Service.objects.visible_to(viewer))
+        assert filterset.is_valid(), filterset.errors
+        services, near, filters = filterset.qs, filterset.near_query(), filterset.entry_filters()
+        general = search.nearest(services, near, viewer)
+        assert sum(distance == 0 for _, distance, _ in general) > 6 and general[-1][1] > 0, params
+        assert nearest_first.nearest(services, near, viewer, filters, wanted=None) == general
+        for wanted in range(1, len(general) + 2):
+            assert nearest_first.nearest(services, near, viewer, filters, wanted) == general[:wanted], (params, wanted)
+
+
 def test_the_api_searches_the_index_and_the_general_search_alike(api):
     random_directory(random.Random(11))
     params = {"lat": BANGKOK[0], "lng": BANGKOK[1], "radius_km": 40, "category": "housing", "page_size": 100}
