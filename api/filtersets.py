@@ -14,6 +14,7 @@ from referrals.choices import ServiceStatus
 from referrals.models import Category, Context, Language, Organization, Population, Service
 from referrals.services import nearest_first
 from referrals.services.gazetteer import suggest
+from referrals.services.geo import BoundingBox
 from referrals.services.geocoding import resolve_place
 from referrals.services.nearest_first import EntryFilters
 from referrals.services.search import NearQuery, within_box
@@ -291,16 +292,17 @@ class ServiceFilterSet(django_filters.FilterSet):
     _NOT_FILTERS = frozenset({"lat", "lng", "radius_km", "near", "ordering", "status"})
     _ENTRY_FILTERS = frozenset({"category", "serves", "context", "language", "country", "organization", "free", "age"})
 
-    def entry_filters(self) -> EntryFilters | None:
+    def entry_filters(self, held: frozenset = frozenset()) -> EntryFilters | None:
         """The filters as the point-search index takes them, or None when it cannot serve this search.
 
         The index holds active services only; any filter it does not hold makes it check its matches
-        against the full query (`complete=False`).
+        against the full query (`complete=False`). `held`: parameters the caller applies to the entries
+        itself (the box of a box search).
         """
         if not self._index_holds_status():
             return None
         data = self.form.cleaned_data
-        others = [name for name, value in data.items() if name not in self._NOT_FILTERS | self._ENTRY_FILTERS]
+        others = [name for name in data if name not in self._NOT_FILTERS | self._ENTRY_FILTERS | held]
         complete = not any(self._applies(name, data[name]) for name in others)
         return EntryFilters(
             categories=tuple(data.get("category") or ()),
@@ -313,6 +315,17 @@ class ServiceFilterSet(django_filters.FilterSet):
             age=data.get("age"),
             complete=complete,
         )
+
+    def indexed_box(self) -> tuple[BoundingBox, EntryFilters] | None:
+        """The box and the other filters of a box search that the search index answers alone, else None.
+
+        It does when the search has no point and the index holds every other filter.
+        """
+        box = self.form.cleaned_data.get("bbox")
+        if box is None or self.near_query() is not None:
+            return None
+        filters = self.entry_filters(held=frozenset({"bbox"}))
+        return (box, filters) if filters is not None and filters.complete else None
 
     def _index_holds_status(self) -> bool:
         """The search index holds active services: it serves the default status and `status=active`."""

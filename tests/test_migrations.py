@@ -9,7 +9,7 @@ from referrals.models import SearchEntry, Service
 # serialized_rollback: the flush after it then leaves the initial data for the next transactional test to restore.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-# Before the search index (0011), its circles (0012) and Service.countries (0013).
+# Before the search index (0011), its circles (0012), Service.countries (0013) and the entries' names (0014).
 BEFORE = [("referrals", "0010_text_limits")]
 
 
@@ -38,8 +38,8 @@ def test_an_existing_directory_upgrades_with_its_search_index_and_countries():
 
     assert Service.objects.get(pk=service.pk).countries == "|LA|TH|"
     assert Service.objects.get(pk=draft.pk).countries == "|KH|"  # unlisted services too: members search them
-    assert sorted(SearchEntry.objects.filter(service_id=service.pk).values_list("kind", flat=True)) == [
-        "country",
-        "location",
+    assert sorted(SearchEntry.objects.filter(service_id=service.pk).values_list("kind", "name")) == [
+        ("country", "Shelter"),
+        ("location", "Shelter"),
     ]
     assert not SearchEntry.objects.filter(service_id=draft.pk).exists()

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from api.filtersets import ServiceFilterSet
-from referrals.models import Location, SearchEntry, Service, ServiceArea, ServiceAtLocation
+from referrals.models import Location, Organization, SearchEntry, Service, ServiceArea, ServiceAtLocation
 from referrals.services import nearest_first, search, search_index
 from referrals.services.geo import distance_km
 from referrals.services.roles import PUBLIC, Viewer
@@ -27,6 +27,7 @@ COMPARED = (
     "radius_km",
     "country",
     "province",
+    "name",
     "organization_id",
     "free",
     "minimum_age",
@@ -89,6 +90,9 @@ def test_entries_follow_every_change_to_a_listing():
         "|TH|",
     )
 
+    service.name = "Renamed shelter"
+    service.save()
+    assert SearchEntry.objects.get(service=service).name == "Renamed shelter"
     service.categories.add("medical")
     assert SearchEntry.objects.get(service=service).categories == "|housing|medical|"
     service.populations.clear()
@@ -281,6 +285,69 @@ def test_the_api_searches_the_index_and_the_general_search_alike(api):
     assert [(r["id"], r["distance_km"]) for r in by_index["results"]] == [
         (r["id"], r["distance_km"]) for r in general["results"]
     ]
+
+
+BOX_SEARCHES = [
+    {"bbox": "100.3,13.5,100.8,14.0"},
+    {"bbox": "100.3,13.5,100.8,14.0", "category": "housing,medical", "serves": "women", "page_size": 7},
+    {"bbox": "100.4,13.6,100.6,13.9", "free": "true", "age": "15", "country": "TH"},
+    {"bbox": "100.3,13.5,100.8,14.0", "organization": None, "language": "en", "context": "urban"},
+]
+
+
+@pytest.mark.parametrize("reader", ["anonymous", "caseworker"])
+def test_a_box_search_counts_and_pages_in_the_index_as_the_general_search_does(reader, settings):
+    from rest_framework.test import APIClient
+
+    random_directory(random.Random(11))
+    client = APIClient()
+    if reader == "caseworker":  # searched by the exact points of confidential places, not the public ones
+        client.force_authenticate(make_caseworker("cw"))
+    org = Organization.objects.get(name="Org 1")
+    for limit in (1000, 4):  # the count exact, then capped
+        settings.SEARCH_COUNT_LIMIT = limit
+        for params in BOX_SEARCHES:
+            params = {**params, "organization": str(org.pk)} if "organization" in params else params
+            for page in (1, 2):
+                indexed = client.get("/api/v1/services/", {**params, "page": page})
+                # A status list the index does not hold sends the same search the general way.
+                general = client.get("/api/v1/services/", {**params, "page": page, "status": "active,defunct"})
+                assert indexed.status_code == general.status_code, (params, page)
+                if indexed.status_code == 404:
+                    continue
+                indexed, general = indexed.json(), general.json()
+                assert [r["id"] for r in indexed["results"]] == [r["id"] for r in general["results"]], params
+                assert indexed["count"] == general["count"] and indexed["count_is_exact"] == general["count_is_exact"]
+                assert (indexed["next"] is None) == (general["next"] is None), (params, page)
+    # The last round counted past its limit: both ways cap alike.
+    assert client.get("/api/v1/services/", BOX_SEARCHES[0]).json()["count_is_exact"] is False
+
+
+def test_a_box_search_reads_only_search_entries_to_count_and_order(api):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    random_directory(random.Random(11))
+    with CaptureQueriesContext(db) as queries:
+        body = api.get("/api/v1/services/", BOX_SEARCHES[1]).json()
+    assert body["results"]
+    sqls = [query["sql"] for query in queries.captured_queries]
+    counting = next(index for index, sql in enumerate(sqls) if sql.upper().startswith("SELECT COUNT(*)"))
+    count, ids = sqls[counting], sqls[counting + 1]  # the capped count, then the page's ids
+    for sql in (count, ids):
+        assert "referrals_searchentry" in sql and "referrals_organization" not in sql, sql
+    assert "COUNT" in count.upper() and '"name"' in ids
+
+
+def test_renaming_a_service_moves_it_in_a_box_search(api):
+    org = make_organization()
+    first, second = (make_service(org, name=name, at=BANGKOK) for name in ("Alpha house", "Beta house"))
+    box = {"bbox": "100.4,13.6,100.6,13.9"}
+    assert [r["name"] for r in api.get("/api/v1/services/", box).json()["results"]] == ["Alpha house", "Beta house"]
+    first.name = "Zeta house"
+    first.save()
+    assert [r["name"] for r in api.get("/api/v1/services/", box).json()["results"]] == ["Beta house", "Zeta house"]
+    assert second.pk in {row["service_id"] for row in SearchEntry.objects.values("service_id")}
 
 
 @pytest.mark.parametrize("reader", ["anonymous", "caseworker"])

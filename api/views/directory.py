@@ -42,7 +42,7 @@ from referrals.models import (
 from referrals.services import gazetteer, listings
 from referrals.services.disclosure import record_disclosures
 from referrals.services.history import listing_history
-from referrals.services.search import at_least, nearest
+from referrals.services.search import at_least, in_box_by_name, nearest
 
 
 def _endpoint(request) -> str:
@@ -151,7 +151,11 @@ class ServiceViewSet(LanguageMixin, StrictParamsMixin, SparseFieldsMixin, viewse
         def paginate(rows):
             return self.paginator.paginate_queryset(rows, request, view=self, params=params)
 
-        if near is None:
+        box, box_filters = filterset.indexed_box() or (None, None)
+        in_box = in_box_by_name(box, self.viewer, box_filters) if box is not None and not order else None
+        if in_box is not None:  # a box search in name order, counted and paged in the search index
+            page = self._in_order(services, paginate(in_box), context["lang"])
+        elif near is None:
             page = paginate(services.order_by(*(order or ["name", "id"])).with_listing_relations(context["lang"]))
         else:
             # Ordered by distance, only the leading matches are needed (an explicit ordering needs them all).
@@ -171,11 +175,7 @@ class ServiceViewSet(LanguageMixin, StrictParamsMixin, SparseFieldsMixin, viewse
                 listed = services.filter(pk__in=context["distances"]).order_by(*order)
                 page = paginate(listed.with_listing_relations(context["lang"]))
             else:
-                page_matches = paginate(leading)
-                page_ids = [pk for pk, _, _ in page_matches]
-                # From the search's own query, so a match the index got wrong could never be shown.
-                by_id = services.filter(pk__in=page_ids).with_listing_relations(context["lang"]).in_bulk()
-                page = [by_id[pk] for pk in page_ids if pk in by_id]
+                page = self._in_order(services, [pk for pk, _, _ in paginate(leading)], context["lang"])
         data = serializers.ServiceListSerializer(page, many=True, context=context).data
         record_disclosures(self.viewer, _locations_of(page), _endpoint(request))
         response = self.get_paginated_response(data)
@@ -183,6 +183,15 @@ class ServiceViewSet(LanguageMixin, StrictParamsMixin, SparseFieldsMixin, viewse
         if place is not None:
             response.data["resolved_place"] = serializers.ResolvedPlaceSerializer(place).data
         return response
+
+    @staticmethod
+    def _in_order(services, page_ids, lang):
+        """The page's services in the order of their ids, read from the search's own query.
+
+        So a match the search index got wrong could never be shown.
+        """
+        by_id = services.filter(pk__in=page_ids).with_listing_relations(lang).in_bulk()
+        return [by_id[pk] for pk in page_ids if pk in by_id]
 
     def retrieve(self, request, *args, **kwargs):
         """The whole record; full faces shown to caseworkers and partners are logged."""

@@ -38,6 +38,7 @@ class SearchEntry(models.Model):
     country = models.CharField(max_length=2, blank=True)
     province = models.CharField(max_length=100, blank=True, help_text="The gazetteer's key of a province area.")
     # Copied from the service
+    name = models.CharField(max_length=200, blank=True, help_text="The service's name: a box search's order.")
     organization_id = models.UUIDField()
     free = models.BooleanField()
     minimum_age = models.PositiveSmallIntegerField(null=True)

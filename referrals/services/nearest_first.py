@@ -218,6 +218,22 @@ def services_in_box(box: BoundingBox, viewer) -> QuerySet:
     return SearchEntry.objects.filter(box_condition(box, face), kind="location").values("service_id")
 
 
+def in_box_by_name(box: BoundingBox, viewer, filters: EntryFilters) -> QuerySet:
+    """Ids of the listed services with a location in the box (by the point this reader sees), by name then id.
+
+    The paginator's capped count and each page are one query on the entries in the box. Joined to
+    their services and organisations to sort them by name, the box around Bangkok (4,400 services at
+    100,000) took 100 ms; the entries carry the name.
+    """
+    face = _face(viewer)
+    return (
+        SearchEntry.objects.filter(filters.condition(), box_condition(box, face), kind="location")
+        .order_by("name", "service_id")
+        .values_list("service_id", flat=True)
+        .distinct()
+    )
+
+
 def _face(viewer):
     return EXACT_FACE if viewer is not None and viewer.sees_every_full_face else PUBLIC_FACE
 

@@ -109,6 +109,18 @@ def at_least(services: QuerySet, near: NearQuery, viewer, filters, n: int) -> bo
     return nearest_first.at_least(services, near, viewer, filters, n)
 
 
+def in_box_by_name(box: BoundingBox, viewer, filters) -> QuerySet | None:
+    """Ids of a box search's matches by name then id, read from the search index alone; None if it cannot tell.
+
+    `filters` (an `EntryFilters`) must hold every filter of the search but the box.
+    """
+    from referrals.services import nearest_first
+
+    if filters is None or not filters.complete or not nearest_first.serves(viewer):
+        return None
+    return nearest_first.in_box_by_name(box, viewer, filters)
+
+
 def ranked(by_location: dict, by_coverage: dict) -> list[tuple]:
     """Each service once, by its nearer way of reaching the point; ties broken by id so pages are stable."""
     reach = {pk: (distance, LOCATION) for pk, distance in by_location.items()}

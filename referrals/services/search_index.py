@@ -59,7 +59,7 @@ def _derive(service_ids, registry=None) -> tuple[list[dict], dict]:
     listed = {
         row[0]: row
         for row in Service.objects.filter(pk__in=service_ids, status="active", organization__vetted=True).values_list(
-            "pk", "organization_id", "free", "minimum_age", "maximum_age"
+            "pk", "name", "organization_id", "free", "minimum_age", "maximum_age"
         )
     }
     if not listed:
@@ -76,9 +76,10 @@ def _derive(service_ids, registry=None) -> tuple[list[dict], dict]:
     hiding_a_house = {service_id for service_id, *_, confidential in locations if confidential}
 
     def entry(service_id, **place):
-        _, organization_id, free, minimum_age, maximum_age = listed[service_id]
+        _, name, organization_id, free, minimum_age, maximum_age = listed[service_id]
         return {
             "service_id": service_id,
+            "name": name,
             "organization_id": organization_id,
             "free": free,
             "minimum_age": minimum_age,
@@ -185,7 +186,8 @@ def rebuild(batch_size: int = 5000, registry=None, service_countries: bool = Tru
         batch = list(listed.values_list("pk", flat=True)[:batch_size])
         while batch:
             for values in entries_of(batch, registry):
-                table.add(**values)
+                # Only the columns the entries have at this point of the migrations (0011 has no `name` yet).
+                table.add(**{name: value for name, value in values.items() if name in table.index})
             count += table.flush()
             batch = list(listed.filter(pk__gt=batch[-1]).values_list("pk", flat=True)[:batch_size])
     return count
