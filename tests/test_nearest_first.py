@@ -295,48 +295,51 @@ BOX_SEARCHES = [
 ]
 
 
-@pytest.mark.parametrize("reader", ["anonymous", "caseworker"])
-def test_a_box_search_counts_and_pages_in_the_index_as_the_general_search_does(reader, settings):
+def test_a_box_search_counts_and_pages_in_the_index_as_the_general_search_does(settings):
     from rest_framework.test import APIClient
 
     random_directory(random.Random(11))
-    client = APIClient()
-    if reader == "caseworker":  # searched by the exact points of confidential places, not the public ones
-        client.force_authenticate(make_caseworker("cw"))
+    anonymous, caseworker = APIClient(), APIClient()
+    # A caseworker's box holds the exact points of confidential places, an anonymous reader's the public ones.
+    caseworker.force_authenticate(make_caseworker("cw"))
     org = Organization.objects.get(name="Org 1")
-    for limit in (1000, 4):  # the count exact, then capped
-        settings.SEARCH_COUNT_LIMIT = limit
-        for params in BOX_SEARCHES:
-            params = {**params, "organization": str(org.pk)} if "organization" in params else params
-            for page in (1, 2):
-                indexed = client.get("/api/v1/services/", {**params, "page": page})
-                # A status list the index does not hold sends the same search the general way.
-                general = client.get("/api/v1/services/", {**params, "page": page, "status": "active,defunct"})
-                assert indexed.status_code == general.status_code, (params, page)
-                if indexed.status_code == 404:
-                    continue
-                indexed, general = indexed.json(), general.json()
-                assert [r["id"] for r in indexed["results"]] == [r["id"] for r in general["results"]], params
-                assert indexed["count"] == general["count"] and indexed["count_is_exact"] == general["count_is_exact"]
-                assert (indexed["next"] is None) == (general["next"] is None), (params, page)
-    # The last round counted past its limit: both ways cap alike.
-    assert client.get("/api/v1/services/", BOX_SEARCHES[0]).json()["count_is_exact"] is False
+    for client in (anonymous, caseworker):
+        for limit in (1000, 4):  # the count exact, then capped
+            settings.SEARCH_COUNT_LIMIT = limit
+            for params in BOX_SEARCHES:
+                params = {**params, "organization": str(org.pk)} if "organization" in params else params
+                for page in (1, 2):
+                    indexed = client.get("/api/v1/services/", {**params, "page": page})
+                    # A status list the index does not hold sends the same search the general way.
+                    general = client.get("/api/v1/services/", {**params, "page": page, "status": "active,defunct"})
+                    assert indexed.status_code == general.status_code, (params, page)
+                    if indexed.status_code == 404:
+                        continue
+                    indexed, general = indexed.json(), general.json()
+                    assert [r["id"] for r in indexed["results"]] == [r["id"] for r in general["results"]], params
+                    for name in ("count", "count_is_exact"):
+                        assert indexed[name] == general[name], (params, page, name)
+                    assert (indexed["next"] is None) == (general["next"] is None), (params, page)
+        # The last round counted past its limit: both ways cap alike.
+        assert client.get("/api/v1/services/", BOX_SEARCHES[0]).json()["count_is_exact"] is False
 
 
 def test_a_box_search_reads_only_search_entries_to_count_and_order(api):
     from django.db import connection as db
     from django.test.utils import CaptureQueriesContext
 
-    random_directory(random.Random(11))
+    org = make_organization()
+    for name in ("Gamma house", "Alpha house", "Beta house"):
+        make_service(org, name=name, at=BANGKOK)
     with CaptureQueriesContext(db) as queries:
-        body = api.get("/api/v1/services/", BOX_SEARCHES[1]).json()
-    assert body["results"]
+        body = api.get("/api/v1/services/", {"bbox": "100.4,13.6,100.6,13.9", "serves": "women"}).json()
+    assert [r["name"] for r in body["results"]] == ["Alpha house", "Beta house", "Gamma house"]
     sqls = [query["sql"] for query in queries.captured_queries]
     counting = next(index for index, sql in enumerate(sqls) if sql.upper().startswith("SELECT COUNT(*)"))
     count, ids = sqls[counting], sqls[counting + 1]  # the capped count, then the page's ids
     for sql in (count, ids):
         assert "referrals_searchentry" in sql and "referrals_organization" not in sql, sql
-    assert "COUNT" in count.upper() and '"name"' in ids
+    assert '"name"' in ids
 
 
 def test_renaming_a_service_moves_it_in_a_box_search(api):
