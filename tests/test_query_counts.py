@@ -12,6 +12,8 @@ pytestmark = pytest.mark.django_db
 # Count the queries; the README quotes these figures.
 # Capped count, page, every vocabulary's codes in one, phones, capacities, locations (+ translations with `lang`).
 SEARCH_QUERIES = 6
+# A map box the search index answers: its capped count and the page's ids from the entries, then the page.
+BOX_QUERIES = 2 + 5
 # Nearest locations, covering circles, country- and province-wide areas (one query each), then the page.
 NEAR_QUERIES = 4 + 5
 # On PostgreSQL the index first counts whether the matches pass the count limit (at_least), and inside a
@@ -52,6 +54,15 @@ def test_search_queries_do_not_grow_with_page_size(api, sixty_services, extra):
     large, body_large = count_queries(api, {"page_size": 50, **extra})
     assert len(body_small["results"]) == 3 and len(body_large["results"]) == 50
     assert small == large <= SEARCH_QUERIES
+
+
+@pytest.mark.parametrize("extra", [{}, {"category": "housing", "serves": "women,children", "lang": "th"}])
+def test_box_search_queries_do_not_grow_with_page_size(api, sixty_services, extra):
+    params = {"bbox": "100.4,13.6,100.7,13.9", **extra}
+    small, body_small = count_queries(api, {**params, "page_size": 3})
+    large, body_large = count_queries(api, {**params, "page_size": 50})
+    assert len(body_small["results"]) == 3 and len(body_large["results"]) == 50
+    assert small == large == BOX_QUERIES + ("lang" in extra)  # + the reader's translations
 
 
 def test_near_search_queries_do_not_grow_with_page_size(api, sixty_services):
