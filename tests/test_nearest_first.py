@@ -289,6 +289,7 @@ def test_the_api_searches_the_index_and_the_general_search_alike(api):
 
 BOX_SEARCHES = [
     {"bbox": "100.3,13.5,100.8,14.0"},
+    {"bbox": "100.3,13.5,100.8,14.0", "ordering": "name", "page_size": 5},
     {"bbox": "100.3,13.5,100.8,14.0", "category": "housing,medical", "serves": "women", "page_size": 7},
     {"bbox": "100.4,13.6,100.6,13.9", "free": "true", "age": "15", "country": "TH"},
     {"bbox": "100.3,13.5,100.8,14.0", "organization": None, "language": "en", "context": "urban"},
@@ -299,10 +300,12 @@ def test_a_box_search_counts_and_pages_in_the_index_as_the_general_search_does(s
     from rest_framework.test import APIClient
 
     random_directory(random.Random(11))
+    org = Organization.objects.get(name="Org 1")
+    for index in range(3):  # namesakes: ordered by id among themselves
+        make_service(org, name="Same name", at=(BANGKOK[0] + index * 0.01, BANGKOK[1]))
     anonymous, caseworker = APIClient(), APIClient()
     # A caseworker's box holds the exact points of confidential places, an anonymous reader's the public ones.
     caseworker.force_authenticate(make_caseworker("cw"))
-    org = Organization.objects.get(name="Org 1")
     for client in (anonymous, caseworker):
         for limit in (1000, 4):  # the count exact, then capped
             settings.SEARCH_COUNT_LIMIT = limit

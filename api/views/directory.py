@@ -152,7 +152,8 @@ class ServiceViewSet(LanguageMixin, StrictParamsMixin, SparseFieldsMixin, viewse
             return self.paginator.paginate_queryset(rows, request, view=self, params=params)
 
         box, box_filters = filterset.indexed_box() or (None, None)
-        in_box = in_box_by_name(box, self.viewer, box_filters) if box is not None and not order else None
+        by_name = not order or order == ["name", "id"]  # the default order without a point
+        in_box = in_box_by_name(box, self.viewer, box_filters) if box is not None and by_name else None
         if in_box is not None:  # a box search in name order, counted and paged in the search index
             page = self._in_order(services, paginate(in_box), context["lang"])
         elif near is None:

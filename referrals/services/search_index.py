@@ -186,8 +186,9 @@ def rebuild(batch_size: int = 5000, registry=None, service_countries: bool = Tru
         batch = list(listed.values_list("pk", flat=True)[:batch_size])
         while batch:
             for values in entries_of(batch, registry):
-                # Only the columns the entries have at this point of the migrations (0011 has no `name` yet).
-                table.add(**{name: value for name, value in values.items() if name in table.index})
+                if registry is not None:  # a migration's models: only the columns the entries have by then
+                    values = {name: value for name, value in values.items() if name in table.index}
+                table.add(**values)
             count += table.flush()
             batch = list(listed.filter(pk__gt=batch[-1]).values_list("pk", flat=True)[:batch_size])
     return count
