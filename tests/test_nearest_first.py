@@ -195,6 +195,13 @@ SEARCHES = [
 ]
 
 
+def point_search(params, viewer):
+    """The search's query set, point and index filters, as the API's filter set makes them for this reader."""
+    filterset = ServiceFilterSet(params, queryset=Service.objects.visible_to(viewer))
+    assert filterset.is_valid(), filterset.errors
+    return filterset.qs, filterset.near_query(), filterset.entry_filters()
+
+
 @pytest.mark.parametrize("reader", ["anonymous", "caseworker"])
 def test_the_index_finds_exactly_what_the_general_search_finds_reading_in_small_steps(monkeypatch, reader):
     random_directory(random.Random(5))
@@ -203,9 +210,7 @@ def test_the_index_finds_exactly_what_the_general_search_finds_reading_in_small_
     monkeypatch.setattr(nearest_first, "READ_PER_WANTED", 0)
     monkeypatch.setattr(nearest_first, "FIRST_READ", 2)
     for params in SEARCHES:
-        filterset = ServiceFilterSet(params, queryset=Service.objects.visible_to(viewer))
-        assert filterset.is_valid(), filterset.errors
-        services, near, filters = filterset.qs, filterset.near_query(), filterset.entry_filters()
+        services, near, filters = point_search(params, viewer)
         assert filters is not None and filters.complete == ("q" not in params)
         general = search.nearest(services, near, viewer)
         assert general, params
@@ -224,9 +229,7 @@ def test_wide_circles_centred_far_away_reach_the_point_as_the_general_search_say
         ServiceArea.objects.create(
             service=service, kind="radius", country="TH", latitude=lat, longitude=100.5, radius_km=radius
         )
-    filterset = ServiceFilterSet({"lat": BANGKOK[0], "lng": BANGKOK[1]}, queryset=Service.objects.visible_to(viewer))
-    assert filterset.is_valid(), filterset.errors
-    services, near, filters = filterset.qs, filterset.near_query(), filterset.entry_filters()
+    services, near, filters = point_search({"lat": BANGKOK[0], "lng": BANGKOK[1]}, viewer)
     general = search.nearest(services, near, viewer)
     assert 0 < len(general) < 5  # some reach the 25 km around Bangkok, some stop short
     assert nearest_first.nearest(services, near, viewer, filters, wanted=None) == general
@@ -265,9 +268,7 @@ def test_crowds_of_circles_holding_the_point_rank_as_the_general_search_says(mon
     monkeypatch.setattr(nearest_first, "READ_PER_WANTED", 0)
     monkeypatch.setattr(nearest_first, "FIRST_READ", 2)
     for params in ({"lat": BANGKOK[0], "lng": BANGKOK[1]}, {"lat": BANGKOK[0], "lng": BANGKOK[1], "serves": "women"}):
-        filterset = ServiceFilterSet(params, queryset=Service.objects.visible_to(viewer))
-        assert filterset.is_valid(), filterset.errors
-        services, near, filters = filterset.qs, filterset.near_query(), filterset.entry_filters()
+        services, near, filters = point_search(params, viewer)
         general = search.nearest(services, near, viewer)
         assert sum(distance == 0 for _, distance, _ in general) > 6 and general[-1][1] > 0, params
         assert nearest_first.nearest(services, near, viewer, filters, wanted=None) == general
@@ -361,9 +362,7 @@ def test_at_least_says_yes_only_when_that_many_match(reader):
     random_directory(random.Random(5))
     viewer = PUBLIC if reader == "anonymous" else Viewer.for_request(make_caseworker("cw"))
     for params in SEARCHES:
-        filterset = ServiceFilterSet(params, queryset=Service.objects.visible_to(viewer))
-        assert filterset.is_valid(), filterset.errors
-        services, near, filters = filterset.qs, filterset.near_query(), filterset.entry_filters()
+        services, near, filters = point_search(params, viewer)
         matching = len(search.nearest(services, near, viewer))
         for n in (1, matching // 2, matching, matching + 1):
             if nearest_first.at_least(services, near, viewer, filters, n):
