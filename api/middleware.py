@@ -5,8 +5,15 @@ import re
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from rest_framework.exceptions import APIException, Throttled
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
+
+from api.languages import requested_language
+from api.throttling import anonymous_wait
 
 
 class ApiCacheHeadersMiddleware:
@@ -52,7 +59,8 @@ class AnonymousPageCacheMiddleware:
 
     PATHS = re.compile(r"^/api/v1/(services/|services/[0-9a-fA-F-]{32,36}/|sync/)$")
     TIME_DEPENDENT = ("open_now", "has_capacity")
-    KEPT_HEADERS = ("Content-Type", "Content-Language")
+    # A record's own ETag (api.views.base.etag_of) comes back with it; lists get theirs from ConditionalGetMiddleware.
+    KEPT_HEADERS = ("Content-Type", "Content-Language", "ETag")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -62,8 +70,14 @@ class AnonymousPageCacheMiddleware:
         if timeout <= 0 or not self._cacheable(request):
             return self.get_response(request)
         key = self._key(request)
+        if key is None:  # an unsupported `lang`, format or Accept: the view answers (and refuses) it
+            return self.get_response(request)
         hit = cache.get(key)
         if hit is not None:
+            # No view throttles a hit, so count it here; a miss is counted by the view's AnonymousThrottle.
+            wait = anonymous_wait(request)
+            if wait is not None:
+                return self._throttled(wait)
             content, headers = hit
             response = HttpResponse(content)
             for name, value in headers:
@@ -88,18 +102,46 @@ class AnonymousPageCacheMiddleware:
         )
 
     @staticmethod
-    def _key(request) -> str:
+    def _throttled(wait: int) -> JsonResponse:
+        """The 429 DRF's throttles answer, for a hit over the anonymous limit."""
+        exc = Throttled(wait)
+        response = JsonResponse({"detail": str(exc.detail)}, status=exc.status_code)
+        response["Retry-After"] = str(exc.wait)
+        return response
+
+    @staticmethod
+    def _negotiated(request) -> tuple[str, str] | None:
+        """The language and JSON media type the view will answer in, or None if the page must not be cached.
+
+        The key holds what the headers negotiate, never the headers themselves: raw headers cut short let
+        two different requests share an entry (a long Accept-Language ending in `vi` got the Thai page).
+        Only JSON is cached: the browsable API's HTML is for people trying the API, not for load.
+        """
+        try:
+            language = requested_language(request, request.GET.get("lang"))
+            renderers = [renderer() for renderer in api_settings.DEFAULT_RENDERER_CLASSES]
+            renderer, media_type = DefaultContentNegotiation().select_renderer(Request(request), renderers)
+        except APIException:  # a bad `lang` or `format`, or an Accept nothing matches
+            return None
+        if renderer.format != "json":
+            return None
+        return str(language), media_type
+
+    @classmethod
+    def _key(cls, request) -> str | None:
         from referrals.services.sync import current_version
 
+        negotiated = cls._negotiated(request)
+        if negotiated is None:
+            return None
         query = sorted(request.GET.lists())
         parts = [
             str(current_version()),
             # Pages carry absolute `next`/`previous` links: one entry per host and scheme the server is reached by.
-            request.META.get("HTTP_HOST", "")[:200],
+            request.META.get("HTTP_HOST", ""),
             "https" if request.is_secure() else "http",
             request.path,
             repr(query),
-            request.META.get("HTTP_ACCEPT", "")[:200],
-            request.META.get("HTTP_ACCEPT_LANGUAGE", "")[:200],
+            *negotiated,
         ]
         return "anonymous-page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()

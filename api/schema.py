@@ -2,6 +2,8 @@
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 
 VALIDATION_ERROR = {
     "type": "object",
@@ -27,6 +29,23 @@ NOT_FOUND = {
 }
 
 
+STALE = {
+    "type": "object",
+    "description": "The write was refused: the record changed since the version If-Match named.",
+    "properties": {
+        "detail": {"type": "string", "description": "What happened and what to do."},
+        "current": {"type": "object", "description": "The record as it is now.", "additionalProperties": True},
+    },
+}
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag you read the record with (`W/` form and `*` accepted): if it changed since, the write is "
+    "refused with 412 and changes nothing. Without it the last write wins, field by field.",
+)
+
+
 class DirectoryAutoSchema(AutoSchema):
     """drf-spectacular's schema, plus the error bodies every endpoint can answer with."""
 
@@ -39,11 +58,32 @@ class DirectoryAutoSchema(AutoSchema):
             "404": ("Not found, or not yours to see or change.", NOT_FOUND),
             "429": ("Too many requests: wait for Retry-After seconds.", DETAIL),
         }
+        if self.method in ("POST", "PUT", "PATCH"):
+            errors["413"] = ("The body is larger than the server takes (REQUEST_BODY_MAX_BYTES).", DETAIL)
+        errors["415"] = ("The request names a charset other than UTF-8 (or its body is not JSON).", DETAIL)
+        if self._honours_if_match():
+            errors["412"] = (
+                "If-Match names an earlier version: `current` is the record as it is now (its ETag in the header).",
+                STALE,
+            )
+        errors["503"] = ("The database is unreachable or too slow right now: retry after Retry-After seconds.", DETAIL)
         for status, (description, schema) in errors.items():
             responses.setdefault(
                 status, {"description": description, "content": {"application/json": {"schema": schema}}}
             )
         return responses
+
+    def _honours_if_match(self) -> bool:
+        return self.method in ("PUT", "PATCH", "DELETE", "POST") and getattr(self.view, "action", None) in getattr(
+            self.view, "if_match_actions", ()
+        )
+
+    def get_override_parameters(self):
+        """Writes of one record take If-Match (api.views.base.VersionedWritesMixin)."""
+        parameters = list(super().get_override_parameters())
+        if self._honours_if_match():
+            parameters.append(IF_MATCH)
+        return parameters
 
     def get_auth(self):
         """Reads are open to anonymous readers wherever ReadOrEditOwn guards the view."""

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the query or body: odd charsets (415), oversized (413) or garbled lengths (400).
+    "api.middleware_request.RequestHygieneMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     # Compress last (it is listed first): phones on 2G pay per byte.
@@ -60,6 +62,8 @@ MIDDLEWARE = [
     # ETags on the uncompressed body, and 304 for an If-None-Match that still matches.
     "django.middleware.http.ConditionalGetMiddleware",
     "api.middleware.ApiCacheHeadersMiddleware",
+    # A view's database outage answers 503 + Retry-After (handler500 does it for the middleware's own).
+    "api.unavailable.DatabaseUnavailableMiddleware",
     "api.middleware.AnonymousPageCacheMiddleware",
     "referrals.routers.PrimaryPinMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -79,6 +83,11 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# A failed CSRF check (browsable API, admin) answers JSON like every other error.
+CSRF_FAILURE_VIEW = "api.views.directory.csrf_failure"
+# Largest request body, in bytes (REQUEST_BODY_MAX_BYTES, default 1 MiB): the API takes small JSON documents.
+# api.middleware_request refuses bigger declared bodies with a 413 before reading them (DRF's parser has no limit).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("REQUEST_BODY_MAX_BYTES", 1024 * 1024)
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -108,9 +117,42 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Take the write lock when a transaction begins, so concurrent writers queue instead of failing
     # (or overwriting each other's capacity counts).
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+# A slow or partitioned database must not hold a web worker until gunicorn kills it (30 s) with no answer:
+# connecting gives up after DATABASE_CONNECT_TIMEOUT, keepalives and tcp_user_timeout notice a dead peer in
+# seconds, and web requests' statements and lock waits are cancelled (api.unavailable answers 503).
+# config/wsgi.py marks web processes; management commands (migrate, generate_directory, benchmark) run long
+# statements on purpose and keep MANAGEMENT_STATEMENT_TIMEOUT_MS (0: none).
+WEB_PROCESS = env_str("DIRECTORY_PROCESS", "") == "web"
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 3)
+DATABASE_TCP_USER_TIMEOUT_MS = env_int("DATABASE_TCP_USER_TIMEOUT_MS", 5000)
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 15000)
+DATABASE_LOCK_TIMEOUT_MS = env_int("DATABASE_LOCK_TIMEOUT_MS", 5000)
+MANAGEMENT_STATEMENT_TIMEOUT_MS = env_int("MANAGEMENT_STATEMENT_TIMEOUT_MS", 0)
+
+
+def _postgres_options() -> dict:
+    """libpq connection options: timeouts for this process's role, and JIT off."""
     # Search queries are short OLTP queries; PostgreSQL's JIT only adds compile time to them.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    server = ["-c jit=off"]
+    if WEB_PROCESS:
+        server.append(f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}")
+        server.append(f"-c lock_timeout={DATABASE_LOCK_TIMEOUT_MS}")
+    elif MANAGEMENT_STATEMENT_TIMEOUT_MS > 0:
+        server.append(f"-c statement_timeout={MANAGEMENT_STATEMENT_TIMEOUT_MS}")
+    return {
+        "options": " ".join(server),
+        "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+        # Probe an idle connection after 5 s, every 2 s, 3 times; give up on unacknowledged data after the timeout.
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 3,
+        "tcp_user_timeout": DATABASE_TCP_USER_TIMEOUT_MS,
+    }
+
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(_postgres_options())
 
 # A read-only replica (streaming replication) takes the reads of requests that wrote nothing; see
 # referrals.routers. Writes, and a client's reads for REPLICA_PIN_SECONDS after its last write, go to the primary.
@@ -121,19 +163,32 @@ if DATABASE_REPLICA_URL:
         DATABASE_REPLICA_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        # A partitioned replica would hang reads just as a partitioned primary would.
+        DATABASES["replica"].setdefault("OPTIONS", {}).update(_postgres_options())
     DATABASE_ROUTERS = ["referrals.routers.PrimaryReplicaRouter"]
 
 # The cache: Redis (shared by every app process) when REDIS_URL is set, else this process's memory.
 # It holds vocabulary codes, place-name look-ups and anonymous search pages (api.middleware).
 REDIS_URL = env_str("REDIS_URL", "")
+# A hung Redis must cost a fraction of a second, not redis-py's default wait per call: short socket
+# timeouts, and after a failure config.cache's breaker skips Redis for REDIS_BREAKER_SECONDS (this process's
+# memory stands in meanwhile, so rate limits keep counting).
+REDIS_TIMEOUT_SECONDS = env_float("REDIS_TIMEOUT_SECONDS", 0.25)
+REDIS_BREAKER_SECONDS = env_float("REDIS_BREAKER_SECONDS", 10.0)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "referrals",
             # A cache outage slows the directory down; it must not take it down.
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient", "IGNORE_EXCEPTIONS": True},
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+                "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+                "BREAKER_SECONDS": REDIS_BREAKER_SECONDS,
+            },
         }
     }
 else:
@@ -195,13 +250,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.DirectoryPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "api.renderers.DirectoryJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.DirectoryJSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.PartnerKeyAuthentication",  # Authorization: Api-Key <key>
-        "knox.auth.TokenAuthentication",  # Authorization: Token <token>
+        "api.authentication.DirectoryTokenAuthentication",  # Authorization: Token <token> (knox)
         "rest_framework.authentication.SessionAuthentication",  # browsable API and admin, with CSRF
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ReadOrEditOwn"],
@@ -279,6 +334,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "directory@example.org")
+# Seconds an SMTP server may take: a sign-up sends its mail before it answers, and must not hang on a dead relay.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 
 # --- Directory rules -----------------------------------------------------------------------------
 # Size of the grid cell (degrees) that a confidential location's public point is snapped to.

@@ -12,5 +12,7 @@ GEOCODER = ""
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: tests of concurrent writers need connections from several threads.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
+    # TEST_DB_SUFFIX keeps suites run side by side in one checkout apart.
+    suffix = os.environ.get("TEST_DB_SUFFIX", "")
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db{suffix}.sqlite3")}  # noqa: F405
 ANONYMOUS_PAGE_CACHE_SECONDS = 0  # tests measure the real read path; tests of the page cache turn it on

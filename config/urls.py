@@ -17,5 +17,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
+handler400 = "api.views.directory.bad_request"
+handler403 = "api.views.directory.permission_denied"
 handler404 = "api.views.directory.not_found"
 handler500 = "api.views.directory.server_error"

@@ -26,14 +26,50 @@ from referrals.models import (
     ServiceAtLocation,
     ServiceCapacity,
 )
-from referrals.services.sync import touch_organizations
+from referrals.services.sync import touch_organizations, write_transaction
 
 admin.site.site_header = "Victim-support referral directory"
 admin.site.site_title = "Referral directory admin"
 admin.site.index_title = "Moderation"
 
 
-class TaxonomyAdmin(admin.ModelAdmin):
+class SequencedWritesMixin:
+    """The admin's writes queue behind the API's: each takes the change sequence's lock before it changes a row.
+
+    Otherwise a moderator's save (service row first, then the sequence) and an API write (the sequence
+    first, then the row) could each hold what the other waits for.
+    """
+
+    def changeform_view(self, request, *args, **kwargs):
+        """Add or change a record."""
+        if request.method != "POST":
+            return super().changeform_view(request, *args, **kwargs)
+        with write_transaction():
+            return super().changeform_view(request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        """Delete a record."""
+        if request.method != "POST":
+            return super().delete_view(request, *args, **kwargs)
+        with write_transaction():
+            return super().delete_view(request, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        """Actions and list edits."""
+        if request.method != "POST":
+            return super().changelist_view(request, *args, **kwargs)
+        with write_transaction():
+            return super().changelist_view(request, *args, **kwargs)
+
+    def history_form_view(self, request, *args, **kwargs):
+        """Revert to an earlier version (django-simple-history)."""
+        if request.method != "POST":
+            return super().history_form_view(request, *args, **kwargs)
+        with write_transaction():
+            return super().history_form_view(request, *args, **kwargs)
+
+
+class TaxonomyAdmin(SequencedWritesMixin, admin.ModelAdmin):
     """Vocabulary terms, kept in their display order."""
 
     list_display = ["code", "name", "position"]
@@ -47,7 +83,7 @@ admin.site.register(Context, TaxonomyAdmin)
 
 
 @admin.register(Language)
-class LanguageAdmin(admin.ModelAdmin):
+class LanguageAdmin(SequencedWritesMixin, admin.ModelAdmin):
     """Languages by ISO 639 code."""
 
     list_display = ["code", "name", "native_name"]
@@ -84,7 +120,7 @@ class LocationInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(SequencedWritesMixin, SimpleHistoryAdmin):
     """Organisations; vetting happens here."""
 
     list_display = ["name", "vetted", "email", "last_modified"]
@@ -123,7 +159,7 @@ class LocationScheduleInline(admin.TabularInline):
 
 
 @admin.register(Location)
-class LocationAdmin(SimpleHistoryAdmin):
+class LocationAdmin(SequencedWritesMixin, SimpleHistoryAdmin):
     """Locations; confidential ones are flagged in the list."""
 
     list_display = ["name", "organization", "city", "country", "location_type", "confidential"]
@@ -214,7 +250,7 @@ class ServiceCapacityInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(SimpleHistoryAdmin):
+class ServiceAdmin(SequencedWritesMixin, SimpleHistoryAdmin):
     """Services with everything beneath them."""
 
     list_display = ["name", "organization", "status", "free", "assured_date", "last_modified"]

@@ -100,8 +100,11 @@ def test_the_wsgi_app_tunes_the_garbage_collector_for_request_garbage():
 
     before = gc.get_threshold()
     try:
+        gc.set_threshold(1, 1, 1)  # whatever ran before, the app sets its own
         importlib.reload(importlib.import_module("config.wsgi"))
         assert gc.get_threshold() == runtime.GC_THRESHOLDS
+        # Near CPython's defaults: thresholds far above them kept a streaming worker's cyclic garbage at 250+ MB.
+        assert runtime.GC_THRESHOLDS[0] <= 2_000 and max(runtime.GC_THRESHOLDS[1:]) <= 10
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()

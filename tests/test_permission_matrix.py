@@ -163,7 +163,7 @@ MATRIX = [
             "email": "n@example.org",
             "agency": "Unit",
         },
-        expect(201),
+        expect(202),
     ),
 ]
 

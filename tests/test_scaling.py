@@ -140,7 +140,7 @@ def _check_routing(replica):
 def test_the_cache_is_redis_when_redis_url_is_set(settings):
     from django.core.cache import cache, caches
 
-    expected = "RedisCache" if settings.REDIS_URL else "LocMemCache"
+    expected = "ResilientRedisCache" if settings.REDIS_URL else "LocMemCache"
     assert type(caches["default"]).__name__ == expected
     cache.set("probe", {"ok": 1}, 5)
     assert cache.get("probe") == {"ok": 1}

@@ -315,6 +315,31 @@ def test_ndjson_streams_the_whole_region_then_an_end_line(api, thailand):
     assert lines[0] == {"type": "deleted", "id": str(retired.pk)} and lines[-1]["type"] == "end"
 
 
+def _ndjson_lines(api, params):
+    response = api.get(SYNC, {**params, "format": "ndjson"})
+    assert response.status_code == 200
+    return [json.loads(line) for line in b"".join(response.streaming_content).decode().splitlines()]
+
+
+def test_an_ndjson_stream_cut_off_resumes_from_its_last_checkpoint(api, monkeypatch):
+    from api.views import sync as sync_view
+
+    monkeypatch.setattr(sync_view, "STREAM_BATCH", 3)
+    org = make_organization(name="Resumable")
+    ids = {str(make_service(org, name=f"Service {n}", at=(13.7 + n * 0.01, 100.5)).pk) for n in range(10)}
+    full = _ndjson_lines(api, {"country": "TH"})
+    assert [line["type"] for line in full] == (["service"] * 3 + ["checkpoint"]) * 3 + ["service", "end"]
+    assert {line["record"]["id"] for line in full if line["type"] == "service"} == ids
+    # The connection drops just after the second checkpoint: the phone holds what came before it.
+    second = [n for n, line in enumerate(full) if line["type"] == "checkpoint"][1]
+    held = {line["record"]["id"] for line in full[:second] if line["type"] == "service"}
+    rest = _ndjson_lines(api, {"cursor": full[second]["cursor"]})
+    assert rest[-1]["type"] == "end" and not any(line["type"] == "reset" for line in rest)
+    resumed = [line["record"]["id"] for line in rest if line["type"] == "service"]
+    assert len(resumed) == 4 and held.isdisjoint(resumed) and held | set(resumed) == ids
+    assert rest[-1]["next_cursor"] == full[-1]["next_cursor"]
+
+
 @pytest.mark.parametrize(
     ("params", "bad"),
     [

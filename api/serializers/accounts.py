@@ -2,7 +2,6 @@
 
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
@@ -16,6 +15,7 @@ from referrals.models import (
     ReportReason,
     ReportStatus,
 )
+from referrals.services.registration import register_user
 
 __all__ = [
     "CaseworkerSerializer",
@@ -72,15 +72,11 @@ class WhoAmISerializer(serializers.Serializer):
 class _NewUserSerializer(serializers.Serializer):
     """Fields of a new account."""
 
+    account_kind = "user"  # named in the confirmation email
+
     username = serializers.RegexField(r"^[\w.@+-]{3,150}$", help_text="3-150 letters, digits and @.+-_ characters.")
     password = serializers.CharField(max_length=200, write_only=True, help_text="At least 12 characters, not common.")
     email = serializers.EmailField(help_text="For password resets and reminders.")
-
-    def validate_username(self, value):
-        """Usernames are unique; the message does not say whose."""
-        if User.objects.filter(username__iexact=value).exists():
-            raise serializers.ValidationError("Choose another username.")
-        return value
 
     def validate(self, attrs):
         """Django's password validators."""
@@ -92,8 +88,24 @@ class _NewUserSerializer(serializers.Serializer):
             raise serializers.ValidationError({"password": list(exc.messages)}) from exc
         return attrs
 
-    def _create_user(self, data):
-        return User.objects.create_user(username=data["username"], password=data["password"], email=data["email"])
+    def register(self) -> bool:
+        """Register the account, or mail the address that the username is taken; True when an account was made.
+
+        Whether a username exists is never part of the answer (it would tell who uses the directory): the
+        caller answers both alike, and the email says which happened.
+        """
+        data = self.validated_data
+        return register_user(
+            username=data["username"],
+            password=data["password"],
+            email=data["email"],
+            kind=self.account_kind,
+            create_profile=lambda user: self._create_profile(user, data),
+        )
+
+    def _create_profile(self, user, data):
+        """The records that come with this kind of account (subclasses)."""
+        raise NotImplementedError
 
 
 class ProviderSignupSerializer(_NewUserSerializer):
@@ -106,10 +118,10 @@ class ProviderSignupSerializer(_NewUserSerializer):
     organization_email = serializers.EmailField(required=False, allow_blank=True, help_text="General contact email.")
     organization_website = serializers.URLField(required=False, allow_blank=True, help_text="Website.")
 
-    @transaction.atomic
-    def create(self, validated_data):
-        """The user, the (unvetted) organisation, and the user as its admin."""
-        user = self._create_user(validated_data)
+    account_kind = "provider"
+
+    def _create_profile(self, user, validated_data):
+        """The (unvetted) organisation, and the user as its admin."""
         organization = Organization.objects.create(
             name=validated_data["organization_name"],
             description=validated_data.get("organization_description", ""),
@@ -127,10 +139,10 @@ class CaseworkerSignupSerializer(_NewUserSerializer):
     agency = serializers.CharField(max_length=200, help_text="Unit, NGO, embassy or hotline you work for.")
     country = CountryField(required=False, allow_blank=True, help_text="Country you work in (ISO 3166-1 alpha-2).")
 
-    @transaction.atomic
-    def create(self, validated_data):
-        """The user and their (unvetted) caseworker profile."""
-        user = self._create_user(validated_data)
+    account_kind = "caseworker"
+
+    def _create_profile(self, user, validated_data):
+        """The user's (unvetted) caseworker profile."""
         return Caseworker.objects.create(
             user=user, agency=validated_data["agency"], country=validated_data.get("country", "")
         )

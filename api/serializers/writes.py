@@ -135,6 +135,20 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
         return attrs
 
+    def update(self, instance, validated_data):
+        """Write only the fields that were sent (and what the model derives from them), never a stale copy of
+        the others: two editors changing different fields of one record at once both keep their change."""
+        many = {name: value for name, value in validated_data.items() if self._is_many(name)}
+        sent = [name for name in validated_data if name not in many]
+        for name in sent:
+            setattr(instance, name, validated_data[name])
+        # Fields that take the time of every save (last_modified) are written with the change.
+        touched = [field.name for field in instance._meta.concrete_fields if getattr(field, "auto_now", False)]
+        instance.save(update_fields=[*sent, *touched])
+        for name, value in many.items():
+            getattr(instance, name).set(value)
+        return instance
+
     def _current_values(self):
         if self.instance is None:
             return {}
@@ -263,7 +277,7 @@ class LocationWriteSerializer(ValidatedModelSerializer):
         location = super().save(**kwargs)
         if location.latitude is None and location.location_type == "physical":
             geocode_location(location)
-            location.save()
+            location.save(update_fields=["latitude", "longitude", "coordinates_source", "last_modified"])
         elif "latitude" in self.validated_data:
             Location.objects.filter(pk=location.pk).update(coordinates_source="given")
         return location

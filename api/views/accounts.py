@@ -15,9 +15,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers
+from api.authentication import DirectoryTokenAuthentication
 from api.permissions import IsModerator, IsSignedIn
 from api.throttling import LoginThrottle
-from api.views.base import StrictParamsMixin
+from api.views.base import StrictParamsMixin, VersionedWritesMixin
 from referrals.models import Caseworker, Disclosure, Report
 from referrals.services.accounts import revoke_access
 
@@ -54,6 +55,9 @@ class LoginView(StrictParamsMixin, KnoxLoginView):
 class LogoutView(StrictParamsMixin, KnoxLogoutView):
     """Revoke the token this request carries."""
 
+    # knox's views name knox's own class, not the settings' one: keep the hardened check here too.
+    authentication_classes = [DirectoryTokenAuthentication]
+
     @extend_schema(summary="Log out (revoke this token)", request=None, responses={204: None})
     def post(self, request, format=None):
         """Delete the token."""
@@ -62,6 +66,8 @@ class LogoutView(StrictParamsMixin, KnoxLogoutView):
 
 class LogoutAllView(StrictParamsMixin, KnoxLogoutAllView):
     """Revoke every token of the signed-in user."""
+
+    authentication_classes = [DirectoryTokenAuthentication]
 
     @extend_schema(summary="Log out everywhere (revoke all your tokens)", request=None, responses={204: None})
     def post(self, request, format=None):
@@ -121,18 +127,36 @@ class WhoAmIView(StrictParamsMixin, APIView):
         )
 
 
+SIGNUP_ACCEPTED = "Thank you. What happens next has been sent to the email address you gave."
+SIGNUP_RESPONSES = {
+    202: OpenApiResponse(
+        response=inline_serializer("SignupAccepted", {"detail": drf_serializers.CharField(help_text="What next.")}),
+        description="Accepted. The same answer whether or not the username was free; the email says which: "
+        "registered (log in now; vetting follows) or taken (sign up again with another username).",
+    ),
+    400: OpenApiResponse(description="Invalid fields, such as a weak password."),
+}
+
+
 class _SignupView(StrictParamsMixin, generics.CreateAPIView):
-    """Open registration, rate-limited like logins."""
+    """Open registration, rate-limited like logins; the answer never says whether a username exists."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = [LoginThrottle]
 
+    def create(self, request, *args, **kwargs):
+        """Register (or mail that the username is taken) and answer 202 alike."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        serializer.register()
+        return Response({"detail": SIGNUP_ACCEPTED}, status=status.HTTP_202_ACCEPTED)
+
 
 @extend_schema_view(
     post=extend_schema(
         summary="Register as a provider with your organisation (vetted later)",
-        responses={201: OpenApiResponse(description="Registered; log in next.")},
+        responses=SIGNUP_RESPONSES,
     )
 )
 class ProviderSignupView(_SignupView):
@@ -140,18 +164,11 @@ class ProviderSignupView(_SignupView):
 
     serializer_class = serializers.ProviderSignupSerializer
 
-    def create(self, request, *args, **kwargs):
-        """Register; the response gives the organisation's id."""
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        organization = serializer.save()
-        return Response({"organization": str(organization.pk), "vetted": False}, status=status.HTTP_201_CREATED)
-
 
 @extend_schema_view(
     post=extend_schema(
         summary="Register as a caseworker (vetted later)",
-        responses={201: OpenApiResponse(description="Registered; log in next.")},
+        responses=SIGNUP_RESPONSES,
     )
 )
 class CaseworkerSignupView(_SignupView):
@@ -159,18 +176,11 @@ class CaseworkerSignupView(_SignupView):
 
     serializer_class = serializers.CaseworkerSignupSerializer
 
-    def create(self, request, *args, **kwargs):
-        """Register; the response says vetting is pending."""
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response({"vetted": False}, status=status.HTTP_201_CREATED)
-
 
 @extend_schema_view(
     list=extend_schema(summary="Caseworkers (moderators)"), retrieve=extend_schema(summary="A caseworker (moderators)")
 )
-class CaseworkerViewSet(StrictParamsMixin, viewsets.ReadOnlyModelViewSet):
+class CaseworkerViewSet(VersionedWritesMixin, StrictParamsMixin, viewsets.ReadOnlyModelViewSet):
     """Moderators see registered caseworkers and vet them."""
 
     permission_classes = [IsModerator]
@@ -219,6 +229,7 @@ class DisclosureViewSet(StrictParamsMixin, viewsets.ReadOnlyModelViewSet):
     ),
 )
 class ReportViewSet(
+    VersionedWritesMixin,
     StrictParamsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -253,7 +264,7 @@ class ReportViewSet(
         report.resolution_note = serializer.validated_data.get("resolution_note", "")
         report.resolved_by = request.user
         report.resolved_at = timezone.now()
-        report.save()
+        report.save(update_fields=["status", "resolution_note", "resolved_by", "resolved_at"])
         return Response(serializers.ReportSerializer(report).data)
 
 

@@ -1,11 +1,20 @@
-"""Mixins every API view shares: strict query parameters, the viewer, sparse fieldsets."""
+"""Mixins every API view shares: strict query parameters, the viewer, sparse fieldsets, versioned writes."""
 
+import hashlib
+import json
+
+from django.db import transaction
+from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
 
 from api.languages import requested_language
 from api.permissions import get_viewer
+from referrals.services.sync import write_transaction
 
 ALWAYS_ALLOWED_PARAMS = frozenset({"format"})
 PAGINATION_PARAMS = frozenset({"page", "page_size"})
@@ -127,4 +136,113 @@ class LanguageMixin:
         language = getattr(self, "_reader_language", None)
         if language and response.status_code < 400:
             response["Content-Language"] = language
+        return response
+
+
+def etag_of(representation) -> str:
+    """A strong ETag for a record's representation: the same data gives the same tag, whatever the renderer."""
+    canonical = json.dumps(representation, cls=JSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return f'"{hashlib.sha256(canonical.encode()).hexdigest()[:32]}"'
+
+
+def _opaque(tag: str) -> str:
+    # Compression turns our tags weak (W/"..."); they name the record's state either way.
+    return tag[2:] if tag.startswith("W/") else tag
+
+
+class StaleRecord(Exception):
+    """An If-Match that names a version the record no longer has."""
+
+    def __init__(self, etag: str, current):
+        super().__init__(etag)
+        self.etag, self.current = etag, current
+
+
+class VersionedWritesMixin:
+    """Writes that lose nothing: one transaction each, `If-Match` honoured, ETags on reads and writes.
+
+    - Every unsafe request runs in one transaction with everything the write keeps in step (history, sync
+      versions, tombstones, the search index): all of it commits, or nothing does (an exception or any 4xx/5xx
+      answer rolls back). The change sequence's lock is taken first (`referrals.services.sync.lock_sequence`),
+      once the writer is authenticated and its body read, so concurrent writers queue and each reads what the
+      previous one committed.
+    - A record's representation carries an ETag (`etag_of`); a write with `If-Match` naming another
+      version answers 412 with the current representation and its ETag, and changes nothing.
+    """
+
+    # Actions that change one record and so honour If-Match against its representation.
+    if_match_actions = frozenset({"update", "partial_update", "destroy"})
+    # Actions whose 200/201 body is the record's representation (and so carries its ETag).
+    representation_actions = frozenset({"retrieve", "create", "update", "partial_update"})
+
+    # Actions that take a POST but only read (the search with its terms in a body): no transaction, no lock.
+    posted_reads: frozenset[str] = frozenset()
+
+    def initial(self, request, *args, **kwargs):
+        """Once the writer is known and allowed and its body is read, run the handler as one queued write."""
+        super().initial(request, *args, **kwargs)
+        if request.method in SAFE_METHODS or getattr(self, "action", None) in self.posted_reads:
+            return
+        # Read (and parse) the body first: a slow client must not hold the sequence's lock while it trickles in.
+        request.data  # noqa: B018
+        handler_name = request.method.lower()
+        setattr(self, handler_name, self._as_one_write(getattr(self, handler_name)))
+
+    @staticmethod
+    def _as_one_write(handler):
+        def write(request, *args, **kwargs):
+            with write_transaction():
+                response = handler(request, *args, **kwargs)
+                if response.status_code >= 400:
+                    transaction.set_rollback(True, using="default")
+            return response
+
+        return write
+
+    def representation(self, instance):
+        """The record as a GET of it answers this reader: views whose writes take another shape override this
+        (and their `retrieve` must give the same data, or If-Match could never match)."""
+        return self.get_serializer(instance).data
+
+    def get_object(self):
+        """The record; for a write, checked against If-Match first."""
+        instance = super().get_object()
+        if self.request.method not in SAFE_METHODS and self.action in self.if_match_actions:
+            self.check_if_match(instance)
+        return instance
+
+    def check_if_match(self, instance) -> None:
+        """Raise StaleRecord when If-Match names neither `*` nor the record's current ETag."""
+        header = self.request.headers.get("If-Match")
+        if header is None:
+            return
+        wanted = {_opaque(tag) for tag in parse_etags(header)}
+        if "*" in wanted:
+            return
+        current = self.representation(instance)
+        etag = etag_of(current)
+        if etag not in wanted:
+            raise StaleRecord(etag, current)
+
+    def handle_exception(self, exc):
+        """A stale If-Match: 412 with the record as it is now, so the client can merge and retry."""
+        if isinstance(exc, StaleRecord):
+            body = {
+                "detail": "The record changed since you read it (If-Match does not name its current ETag). "
+                "Here it is as it is now: apply your change to it and send it again with the new ETag.",
+                "current": exc.current,
+            }
+            return Response(body, status=412, headers={"ETag": exc.etag})
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """A record's representation carries its ETag, on reads and on writes."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if (
+            getattr(self, "action", None) in self.representation_actions
+            and response.status_code in (200, 201)
+            and isinstance(getattr(response, "data", None), dict)
+            and not response.has_header("ETag")
+        ):
+            response["ETag"] = etag_of(response.data)
         return response

@@ -25,6 +25,7 @@ from api.views.base import (
     LanguageMixin,
     SparseFieldsMixin,
     StrictParamsMixin,
+    VersionedWritesMixin,
 )
 from referrals.choices import ServiceStatus
 from referrals.managers import loaded
@@ -77,10 +78,12 @@ def _locations_of(services):
         summary="Retire a service of yours (status becomes defunct; the record stays)", parameters=[ID_PARAMETER]
     ),
 )
-class ServiceViewSet(LanguageMixin, StrictParamsMixin, SparseFieldsMixin, viewsets.ModelViewSet):
+class ServiceViewSet(VersionedWritesMixin, LanguageMixin, StrictParamsMixin, SparseFieldsMixin, viewsets.ModelViewSet):
     """Services: everyone reads those of vetted organisations; owners write their own (others' answer 404)."""
 
     filterset_class = ServiceFilterSet
+    if_match_actions = frozenset({"update", "partial_update", "destroy", "capacity", "verify"})
+    posted_reads = frozenset({"search"})
     extra_query_params = frozenset({"fields", "lang"})
     paginated_actions = frozenset({"list", "history", "search"})
 
@@ -201,10 +204,13 @@ class ServiceViewSet(LanguageMixin, StrictParamsMixin, SparseFieldsMixin, viewse
         record_disclosures(self.viewer, _locations_of([service]), _endpoint(request))
         return Response(data)
 
-    def _detail(self, service, status_code=status.HTTP_200_OK):
+    def representation(self, service):
+        """The whole record, as `retrieve` gives it to this reader."""
         fresh = Service.objects.with_detail_relations().get(pk=service.pk)
-        context = self.get_serializer_context()
-        return Response(serializers.ServiceDetailSerializer(fresh, context=context).data, status=status_code)
+        return serializers.ServiceDetailSerializer(fresh, context=self.get_serializer_context()).data
+
+    def _detail(self, service, status_code=status.HTTP_200_OK):
+        return Response(self.representation(service), status=status_code)
 
     def create(self, request, *args, **kwargs):
         """Create a service of one's own organisation; answers with its whole record."""
@@ -313,6 +319,7 @@ class ServiceViewSet(LanguageMixin, StrictParamsMixin, SparseFieldsMixin, viewse
     ),
 )
 class OrganizationViewSet(
+    VersionedWritesMixin,
     StrictParamsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -357,8 +364,11 @@ class OrganizationViewSet(
         """Change the details; answers with the organisation."""
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        organization = serializer.save()
-        return Response(serializers.OrganizationSerializer(self._annotated(organization)).data)
+        return Response(self.representation(serializer.save()))
+
+    def representation(self, organization):
+        """The organisation as `retrieve` gives it."""
+        return serializers.OrganizationSerializer(self._annotated(organization)).data
 
     def _annotated(self, organization):
         return Organization.objects.annotate(service_count=Count("services", filter=Q(services__status="active"))).get(
@@ -377,7 +387,7 @@ class OrganizationViewSet(
         organization = self.get_object()
         organization.vetted = True
         organization.save(update_fields=["vetted", "last_modified"])
-        return Response(serializers.OrganizationSerializer(self._annotated(organization)).data)
+        return Response(self.representation(organization))
 
     @extend_schema(
         methods=["GET"],
@@ -463,6 +473,7 @@ class OrganizationViewSet(
     destroy=extend_schema(summary="Delete a location of yours", parameters=[ID_PARAMETER]),
 )
 class LocationViewSet(
+    VersionedWritesMixin,
     StrictParamsMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -497,16 +508,19 @@ class LocationViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         location = serializer.save()
-        return Response(self._read(location), status=status.HTTP_201_CREATED)
+        return Response(self.representation(location), status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         """Change; answers with the location as its owners see it."""
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        return Response(self._read(serializer.save()))
+        return Response(self.representation(serializer.save()))
 
-    def _read(self, location):
-        location = Location.objects.select_related("organization").prefetch_related("phones").get(pk=location.pk)
+    def representation(self, location):
+        """The location as `retrieve` gives it to this reader."""
+        location = (
+            Location.objects.select_related("organization").prefetch_related("phones__languages").get(pk=location.pk)
+        )
         return serializers.LocationSerializer(location, context=self.get_serializer_context()).data
 
 
@@ -543,10 +557,27 @@ LanguageViewSet = _taxonomy_viewset(
 )
 
 
+# A health check that waits longer than the load balancer's own timeout is as good as none.
+HEALTHZ_STATEMENT_TIMEOUT_MS = 2000
+
+
 def healthz(request):
-    """Liveness and database reachability for load balancers and compose health checks."""
+    """Liveness and database reachability for load balancers and compose health checks.
+
+    It answers in a few seconds whatever the database does: connecting gives up after
+    DATABASE_CONNECT_TIMEOUT, and on PostgreSQL its SELECT 1 may take at most HEALTHZ_STATEMENT_TIMEOUT_MS.
+    """
+    import contextlib
+
+    from django.db import transaction
+
+    postgresql = connection.vendor == "postgresql"
     try:
-        with connection.cursor() as cursor:
+        # A transaction only on PostgreSQL: SQLite's (IMMEDIATE) would take the write lock for a health check.
+        with transaction.atomic() if postgresql else contextlib.nullcontext(), connection.cursor() as cursor:
+            if postgresql:
+                # Local to this transaction: the connection goes back to the web timeout afterwards.
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(HEALTHZ_STATEMENT_TIMEOUT_MS)])
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:
@@ -560,8 +591,34 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    """JSON 500 (a bug; nothing a client sends should get here)."""
+    """JSON 500 (a bug; nothing a client sends should get here), or 503 when the database is unavailable.
+
+    Django calls this inside its `except` block (django.core.handlers.exception), so sys.exc_info() is the
+    exception being handled: outages raised in middleware (the page cache reads the change version) land here;
+    a view's are answered by api.unavailable.DatabaseUnavailableMiddleware already.
+    """
+    import sys
+
+    from api.unavailable import database_unavailable_response, is_database_outage
+
+    if is_database_outage(sys.exc_info()[1]):
+        return database_unavailable_response()
     return JsonResponse({"detail": "Server error."}, status=500)
+
+
+def bad_request(request, exception=None):
+    """JSON 400 for what Django refuses before any view runs (a foreign Host, too many query parameters)."""
+    return JsonResponse({"detail": "Bad request."}, status=400)
+
+
+def permission_denied(request, exception=None):
+    """JSON 403 for Django's own refusals outside DRF."""
+    return JsonResponse({"detail": "Permission denied."}, status=403)
+
+
+def csrf_failure(request, reason=""):
+    """JSON 403 for a failed CSRF check (session-authenticated writes without the token)."""
+    return JsonResponse({"detail": "CSRF check failed."}, status=403)
 
 
 class PlacesView(StrictParamsMixin, APIView):

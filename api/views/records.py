@@ -5,7 +5,7 @@ from rest_framework import viewsets
 
 from api import serializers
 from api.permissions import IsSignedIn
-from api.views.base import ID_PARAMETER, StrictParamsMixin
+from api.views.base import ID_PARAMETER, StrictParamsMixin, VersionedWritesMixin
 from referrals.models import Phone, Schedule, ServiceArea, ServiceAtLocation, ServiceTranslation
 
 
@@ -20,7 +20,7 @@ def _owned_viewset(model, serializer_class, noun, doc):
         partial_update=extend_schema(summary=f"Change a {noun}", parameters=[ID_PARAMETER]),
         destroy=extend_schema(summary=f"Delete a {noun}", parameters=[ID_PARAMETER]),
     )
-    class OwnedViewSet(StrictParamsMixin, viewsets.ModelViewSet):
+    class OwnedViewSet(VersionedWritesMixin, StrictParamsMixin, viewsets.ModelViewSet):
         permission_classes = [IsSignedIn]
 
         def get_queryset(self):

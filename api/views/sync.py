@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import APIView
@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from api import serializers
 from api.fields import BoundingBoxField, CodeListField
 from api.languages import LANG_PARAMETER
+from api.renderers import DirectoryJSONRenderer
 from api.views.base import LanguageMixin, StrictParamsMixin
 from referrals.choices import ServiceStatus
 from referrals.managers import loaded, loaded_prefetch
@@ -103,7 +104,10 @@ PARAMETERS = [
         enum=["json", "ndjson", ""],
         description='`ndjson` streams the whole cycle (no paging) as lines `{"type": "deleted", "id"}`, '
         '`{"type": "service", "record"}` and, last, `{"type": "end", "next_cursor"}`: a stream without '
-        'its end line was cut off. A first line `{"type": "reset"}` means: drop your copy first.',
+        'its end line was cut off. A first line `{"type": "reset"}` means: drop your copy first. Every '
+        f'{STREAM_BATCH} records comes a line `{{"type": "checkpoint", "cursor"}}`: a stream cut off resumes '
+        "with `cursor=<the last checkpoint's cursor>&format=ndjson` and gets the rest of the cycle (records "
+        "after that checkpoint may come again: replace them whole).",
     ),
 ]
 
@@ -112,7 +116,7 @@ class SyncView(LanguageMixin, StrictParamsMixin, APIView):
     """Delta sync for offline apps and partner mirrors."""
 
     permission_classes = [AllowAny]
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, NDJSONRenderer]
+    renderer_classes = [DirectoryJSONRenderer, BrowsableAPIRenderer, NDJSONRenderer]
     extra_query_params = frozenset({"country", "bbox", "status", "cursor", "page_size", "lang"})
 
     @extend_schema(
@@ -164,8 +168,8 @@ class SyncView(LanguageMixin, StrictParamsMixin, APIView):
     def handle_exception(self, exc):
         """Errors are JSON whatever the format asked for (a 400 is not a stream of records)."""
         response = super().handle_exception(exc)
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
+        self.request.accepted_renderer = DirectoryJSONRenderer()
+        self.request.accepted_media_type = DirectoryJSONRenderer.media_type
         return response
 
     @staticmethod
@@ -215,6 +219,9 @@ class SyncView(LanguageMixin, StrictParamsMixin, APIView):
                 position = page.position
                 if not page.has_more:
                     break
+                # A phone cut off mid-stream resumes here instead of from the start, so a slow link that drops
+                # at the same point every time still gets through a country a batch at a time.
+                yield _line({"type": "checkpoint", "cursor": _encode_cursor(position, region, scope)})
             yield _line({"type": "end", "next_cursor": _encode_cursor(position, region, scope), "has_more": False})
 
         return StreamingHttpResponse(lines(), content_type="application/x-ndjson; charset=utf-8")

@@ -108,6 +108,21 @@ class Location(models.Model):
 
     history = HistoricalRecords()
 
+    # What public readers see of a confidential location (with its public point); every other field is its
+    # hidden face. api.serializers.LocationSerializer.Meta.public_fields shows the same, by API names.
+    PUBLIC_FACE_FIELDS = (
+        "organization_id",
+        "location_type",
+        "confidential",
+        "city",
+        "region",
+        "state_province",
+        "country",
+        "time_zone",
+        "public_latitude",
+        "public_longitude",
+    )
+
     class Meta:
         ordering = ["name", "id"]
         indexes = [
@@ -151,6 +166,10 @@ class Location(models.Model):
         return Phone.objects.filter(
             models.Q(organization_id=self.organization_id) | models.Q(service__organization_id=self.organization_id)
         ).exists()
+
+    def public_face(self) -> tuple:
+        """The values of the public face's fields, to tell whether a change shows to public readers."""
+        return tuple(str(getattr(self, name)) for name in self.PUBLIC_FACE_FIELDS)
 
     def refresh_public_point(self):
         """Set the public point from the exact point and the confidential flag."""
@@ -309,6 +328,8 @@ class Schedule(models.Model):
         """Take the location's time zone, so that `open_now` can be decided without a join."""
         if self.location_id:
             self.time_zone = self.location.time_zone
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "time_zone"}
         super().save(*args, **kwargs)
 
     def clean(self):

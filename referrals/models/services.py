@@ -25,7 +25,7 @@ from referrals.services.geo import snap_to_grid
 # Longest text of a listing, in characters: room for a full description, and a bound on what search indexes.
 TEXT_LIMIT = 10000
 # Kept by referrals.services.sync alone.
-SYNC_FIELDS = frozenset({"sync_version", "sync_state"})
+SYNC_FIELDS = frozenset({"sync_version", "public_sync_version", "sync_state"})
 
 
 class Service(models.Model):
@@ -111,19 +111,24 @@ class Service(models.Model):
     # Delta sync (referrals.services.sync): the version of the last change to the service or anything
     # it shows, and where it was and who could see it then (to know whom a later change takes it from).
     sync_version = models.BigIntegerField(default=0, editable=False)
+    # The version of the last change that public readers can see: a change to nothing but a safe house's
+    # hidden face (its address, its exact point within its cell, its own phones) leaves it, so that the
+    # public sync does not re-send, and so point out, the one house that changed.
+    public_sync_version = models.BigIntegerField(default=0, db_default=0, editable=False)
     sync_state = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = ServiceQuerySet.as_manager()
 
     history = HistoricalRecords(
         m2m_fields=[categories, populations, contexts, languages],
-        excluded_fields=["sync_version", "sync_state", "countries"],
+        excluded_fields=["sync_version", "public_sync_version", "sync_state", "countries"],
     )
 
     class Meta:
         ordering = ["name", "id"]
         indexes = [
             models.Index(fields=["sync_version", "id"]),
+            models.Index(fields=["public_sync_version", "id"], name="service_public_sync_idx"),
             models.Index(fields=["status", "name"]),
             models.Index(fields=["minimum_age", "maximum_age"]),
         ]

@@ -15,11 +15,12 @@ by each writer until it commits).
 """
 
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
 
 from referrals.models import (
     Location,
@@ -56,6 +57,29 @@ def next_version(registry=None) -> int:
             SyncCounter.objects.filter(pk=1).update(value=F("value") + 1)
         # On the primary, whatever the router: the replica cannot see the increment just made.
         return SyncCounter.objects.using("default").values_list("value", flat=True).get(pk=1)
+
+
+def lock_sequence() -> None:
+    """Take the change sequence's row lock now, inside the caller's transaction, until it commits.
+
+    Every write made through `write_transaction()` takes it first, before it reads or changes any
+    row: writers then queue in one order (no deadlock between a service's row and the counter, which
+    a later change would otherwise lock the other way round), and each reads what the last one
+    committed, so none writes back a stale copy of another's change.
+    """
+    counter = SyncCounter.objects.using("default").select_for_update().filter(pk=1)
+    if not list(counter.values_list("pk", flat=True)):
+        SyncCounter.objects.using("default").get_or_create(pk=1)
+        list(counter.values_list("pk", flat=True))
+
+
+@contextmanager
+def write_transaction():
+    """One transaction for a write and everything it keeps in step (history, versions, tombstones, the
+    search index), holding the change sequence's lock from the start; all of it commits, or none."""
+    with transaction.atomic(using="default"):
+        lock_sequence()
+        yield
 
 
 def current_version() -> int:
@@ -121,37 +145,44 @@ def _tombstone(version, record_type, record_id, reason, state) -> SyncTombstone:
     )
 
 
-def touch_services(service_ids, *, state_may_change: bool = True, searched_may_change: bool | None = None) -> None:
+def touch_services(
+    service_ids, *, state_may_change: bool = True, searched_may_change: bool | None = None, public: bool = True
+) -> None:
     """Give the services the next version; leave tombstones where their region or visibility changed.
 
     A change that cannot move a service or change who sees it (its phones, hours, capacity,
     vocabularies) passes `state_may_change=False` and costs one UPDATE besides the counter.
     `searched_may_change` (default: as `state_may_change`): whether the point-search index's copy of
     the services may change (their vocabularies do; their phones and hours do not).
+    `public=False`: the change is to a safe house's hidden face only, which public readers never see: their
+    sync must not re-send the service (it would tell them which house changed), so only the full-face
+    version moves.
     """
     service_ids = {pk for pk in service_ids if pk is not None}
     if not service_ids:
         return
     with transaction.atomic():
         version = next_version()
+        versions = {"sync_version": version, **({"public_sync_version": version} if public else {})}
         if state_may_change if searched_may_change is None else searched_may_change:
             search_index.refresh(service_ids)
         if not state_may_change:
-            Service.objects.filter(pk__in=service_ids).update(sync_version=version)
+            Service.objects.filter(pk__in=service_ids).update(**versions)
             return
         states, earlier = _states(service_ids)
         tombstones, services = [], []
         for pk, state in states.items():
             if earlier[pk] and earlier[pk] != state:
                 tombstones.append(_tombstone(version, SERVICE, pk, TombstoneReason.CHANGED, earlier[pk]))
-            services.append(Service(pk=pk, sync_version=version, sync_state=state))
+            services.append(Service(pk=pk, sync_state=state, **versions))
         SyncTombstone.objects.bulk_create(tombstones, batch_size=500)
-        Service.objects.bulk_update(services, ["sync_version", "sync_state"], batch_size=500)
+        Service.objects.bulk_update(services, [*versions, "sync_state"], batch_size=500)
 
 
-def touch_locations(location_ids) -> None:
+def touch_locations(location_ids, *, public: bool = True) -> None:
     """A change to locations reaches every service given there."""
-    touch_services(ServiceAtLocation.objects.filter(location_id__in=location_ids).values_list("service_id", flat=True))
+    services = ServiceAtLocation.objects.filter(location_id__in=location_ids).values_list("service_id", flat=True)
+    touch_services(services, public=public)
 
 
 def touch_organizations(organization_ids) -> None:
@@ -206,8 +237,12 @@ def rebuild(batch_size: int = 2000, registry=None) -> int:
         for start in range(0, len(ids), batch_size):
             chunk = ids[start : start + batch_size]
             states, _ = _states(chunk, registry)
-            services = [Service(pk=pk, sync_version=version, sync_state=states[pk]) for pk in chunk if pk in states]
-            Service.objects.bulk_update(services, ["sync_version", "sync_state"], batch_size=500)
+            services = [
+                Service(pk=pk, sync_version=version, public_sync_version=version, sync_state=states[pk])
+                for pk in chunk
+                if pk in states
+            ]
+            Service.objects.bulk_update(services, ["sync_version", "public_sync_version", "sync_state"], batch_size=500)
             count += len(services)
     return count
 
@@ -374,17 +409,32 @@ def read_page(viewer, region: Region, position: Position, page_size: int) -> Syn
     return _read_page(viewer, region, position, page_size)
 
 
+def _versioned_for(viewer, services):
+    """The services with the version this reader's copy follows, and its name.
+
+    Public readers follow the public version, so a change to a safe house's hidden face alone never reaches
+    (or points out the house to) them; readers of every full face follow every change; a member follows every
+    change to its own organisation's listings and the public version of the others'.
+    """
+    if viewer.is_moderator or viewer.sees_every_full_face:
+        return services, "sync_version"
+    if not viewer.member_org_ids:
+        return services, "public_sync_version"
+    own = When(organization_id__in=viewer.member_org_ids, then=F("sync_version"))
+    return services.annotate(reader_version=Case(own, default=F("public_sync_version"))), "reader_version"
+
+
 def _read_page(viewer, region: Region, position: Position, page_size: int) -> SyncPage:
     horizon = position.horizon if position.horizon is not None else current_version()
     services = reader_set(viewer, region)
+    versioned, version = _versioned_for(viewer, services)
     records = list(
-        services.filter(
-            _after(position.after, RECORD_RANK, "id", "sync_version"),
-            sync_version__gt=position.watermark,
-            sync_version__lte=horizon,
+        versioned.filter(
+            _after(position.after, RECORD_RANK, "id", version),
+            **{f"{version}__gt": position.watermark, f"{version}__lte": horizon},
         )
-        .order_by("sync_version", "id")
-        .values_list("sync_version", "id")[: page_size + 1]
+        .order_by(version, "id")
+        .values_list(version, "id")[: page_size + 1]
     )
     keys = [(version, RECORD_RANK, str(pk)) for version, pk in records]
     if not position.initial:
@@ -447,10 +497,21 @@ _AFFECTS = {
 }
 
 
+def _hidden_from_public(record) -> bool:
+    """A phone of a safe house belongs to its hidden face: public readers never see it."""
+    return bool(
+        isinstance(record, Phone)
+        and record.location_id
+        and Location.objects.filter(pk=record.location_id, confidential=True).exists()
+    )
+
+
 def _on_record_change(sender, instance, raw=False, **kwargs):
     if not raw:
         services_of, state_may_change = _AFFECTS[sender]
-        touch_services(services_of(instance), state_may_change=state_may_change)
+        touch_services(
+            services_of(instance), state_may_change=state_may_change, public=not _hidden_from_public(instance)
+        )
 
 
 def _on_service_save(sender, instance, raw=False, **kwargs):
@@ -494,7 +555,7 @@ def _on_term_delete(sender, instance, **kwargs):
 
 def _on_phone_languages(sender, instance, action, reverse, pk_set, **kwargs):
     if action in ("post_add", "post_remove", "post_clear") and not reverse:
-        touch_services(_phone_services(instance), state_may_change=False)
+        touch_services(_phone_services(instance), state_may_change=False, public=not _hidden_from_public(instance))
 
 
 def _on_organization_save(sender, instance, raw=False, **kwargs):
@@ -503,24 +564,21 @@ def _on_organization_save(sender, instance, raw=False, **kwargs):
 
 
 def _on_location_pre_save(sender, instance, raw=False, **kwargs):
-    """Remember a location's earlier face, to bury it if the location is now made confidential."""
-    instance._sync_earlier = None
+    """Remember a location's earlier face: to bury it if the location is now made confidential, and to tell
+    whether public readers see the change at all."""
+    instance._sync_earlier = instance._sync_earlier_face = None
     if raw or instance._state.adding:
         return
     earlier = (
         Location.objects.filter(pk=instance.pk)
         .select_related("organization")
-        .only(
-            "confidential",
-            "country",
-            "public_latitude",
-            "public_longitude",
-            "organization_id",
-            "organization__vetted",
-        )
+        .only(*(name.removesuffix("_id") for name in Location.PUBLIC_FACE_FIELDS), "organization__vetted")
         .first()
     )
-    if earlier is not None and not earlier.confidential:
+    if earlier is None:
+        return
+    instance._sync_earlier_face = earlier.public_face()
+    if not earlier.confidential:
         instance._sync_earlier = location_state(earlier, earlier.organization.vetted)
 
 
@@ -530,7 +588,10 @@ def _on_location_save(sender, instance, raw=False, **kwargs):
     earlier = getattr(instance, "_sync_earlier", None)
     if earlier is not None and instance.confidential:
         bury_location(instance.pk, TombstoneReason.CONFIDENTIAL, earlier)
-    touch_locations([instance.pk])
+    # A safe house whose public face (fields and grid-cell point) stayed as it was changed only where the
+    # public cannot see.
+    hidden_only = instance.confidential and getattr(instance, "_sync_earlier_face", None) == instance.public_face()
+    touch_locations([instance.pk], public=not hidden_only)
 
 
 def _on_location_delete(sender, instance, **kwargs):

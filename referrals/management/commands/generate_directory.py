@@ -288,6 +288,7 @@ class Command(BaseCommand):
             assurer="Synthetic data",
             search_text=normalize_search_text(" ".join(texts)),
             sync_version=self.version,
+            public_sync_version=self.version,
             sync_state={
                 "organization": str(organization.id),
                 "vetted": organization.vetted,
