@@ -125,3 +125,46 @@ def test_the_nearest_town_is_the_one_a_full_scan_finds_across_the_region_and_the
     assert found_any >= 20  # enough points near towns for the comparison to mean something
     # Across 180°: from the Lau sea west of the line, Levuka (179.3° E) is nearer than Tubou (178.8° W).
     assert gazetteer.nearest_town(-18.23, -179.95, within_km=100).name == "Levuka"
+
+
+def _suggested(api, prefix, **extra):
+    response = api.get("/api/v1/places/", {"q": prefix, **extra})
+    assert response.status_code == 200, response.content
+    return [place["name"] for place in response.json()["results"]]
+
+
+def test_place_suggestions_put_places_with_help_first(api):
+    # With nothing listed the most populous come first: Chinese and Japanese cities before Chiang Mai.
+    from django.core.cache import cache
+
+    assert "Chiang Mai" not in _suggested(api, "Chi")[:3]
+    make_service(name="Chiang Mai drop-in centre", at=(18.79, 98.98))
+    cache.clear()  # the cells are kept ten minutes
+    assert _suggested(api, "Chi")[0] == "Chiang Mai"
+    # Local scripts and alternate names keep working.
+    assert _suggested(api, "เชียงใ")[0] == "Chiang Mai"
+
+
+def test_a_place_next_to_help_ranks_with_it_but_whole_country_coverage_does_not(api):
+    from referrals.models import ServiceArea
+
+    hotline = make_service(name="National hotline", at=None)
+    ServiceArea.objects.create(service=hotline, kind="country", country="TH")
+    assert "Chiang Mai" not in _suggested(api, "Chi")[:3]
+    make_service(name="Lamphun clinic", at=(18.58, 99.01))  # 23 km from Chiang Mai, in the next cell
+    from django.core.cache import cache
+
+    cache.clear()  # the cells are kept ten minutes
+    assert _suggested(api, "Chi")[0] == "Chiang Mai"
+
+
+def test_a_safe_house_counts_by_its_public_point_only():
+    from referrals.services import places
+    from tests.helpers import make_location
+
+    house = make_location(latitude=18.7901, longitude=98.9812, confidential=True, city="Chiang Mai")
+    service = make_service(house.organization, name="Shelter", at=house)
+    assert service.pk
+    cells = places.listed_cells()
+    grid = places.CELL_DEGREES
+    assert cells == {(int(house.public_latitude // grid), int(house.public_longitude // grid))}

@@ -40,7 +40,7 @@ from referrals.models import (
     Report,
     Service,
 )
-from referrals.services import gazetteer, listings
+from referrals.services import gazetteer, listings, places
 from referrals.services.disclosure import record_disclosures
 from referrals.services.history import listing_history
 from referrals.services.search import at_least, in_box_by_name, nearest
@@ -629,8 +629,10 @@ class PlacesView(StrictParamsMixin, APIView):
 
     @extend_schema(
         summary="Place-name autocompletion",
-        description=f"Towns and cities of the region whose name, in any script, starts with `q`; the most "
-        f"populous first. Use a result's name as `near=`. {gazetteer.ATTRIBUTION}",
+        description=f"Towns and cities of the region whose name, in any script, starts with `q`: first those "
+        f"where (or within about 30-50 km of which) the directory lists a place to go or an outreach team, then "
+        f"the rest; within each, own names before alternate names, the most populous first. Use a result's name "
+        f"as `near=`. {gazetteer.ATTRIBUTION}",
         parameters=[
             OpenApiParameter("q", OpenApiTypes.STR, required=True, description="The start of a place name (1-100)."),
             OpenApiParameter("country", OpenApiTypes.STR, description="ISO 3166-1 alpha-2 code to narrow to."),
@@ -649,7 +651,13 @@ class PlacesView(StrictParamsMixin, APIView):
         query = PlaceQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        matches = gazetteer.autocomplete(data["q"], data.get("country") or None, data.get("limit", 10))
+        cells = places.listed_cells()
+        matches = gazetteer.autocomplete(
+            data["q"],
+            data.get("country") or None,
+            data.get("limit", 10),
+            helps_near=lambda place: places.helps_near(place, cells),
+        )
         results = [{**vars(place), "matched": matched} for place, matched in matches]
         return Response(
             {"results": serializers.PlaceSerializer(results, many=True).data, "attribution": gazetteer.ATTRIBUTION}

@@ -105,8 +105,14 @@ def suggest(name: str, country: str | None = None, limit: int = 5) -> list[str]:
     return list(dict.fromkeys(f"{place.name} ({place.country})" for place in ranked))[:limit]
 
 
-def autocomplete(prefix: str, country: str | None = None, limit: int = 10) -> list[tuple[Place, str]]:
-    """Places whose name (in any script) starts with `prefix`, most populous first, with the name matched."""
+def autocomplete(
+    prefix: str, country: str | None = None, limit: int = 10, *, helps_near=None
+) -> list[tuple[Place, str]]:
+    """Places whose name (in any script) starts with `prefix`, with the name matched.
+
+    Places for which `helps_near(place)` is true (the directory has help there) come first; then places whose
+    own name matches before those matched by an alternate name; then the most populous.
+    """
     index = _index()
     key = normalize(prefix)
     if not key:
@@ -121,10 +127,13 @@ def autocomplete(prefix: str, country: str | None = None, limit: int = 10) -> li
             place = index.places[i]
             if (not country or place.country == country.upper()) and place.geonameid not in found:
                 found[place.geonameid] = (place, candidate)
-    # Places whose own name matches come before those matched by an alternate name; then by size.
-    return sorted(found.values(), key=lambda item: (not normalize(item[0].name).startswith(key), -item[0].population))[
-        :limit
-    ]
+
+    def rank(item):
+        place, _ = item
+        has_help = helps_near is None or helps_near(place)
+        return (not has_help, not normalize(place.name).startswith(key), -place.population)
+
+    return sorted(found.values(), key=rank)[:limit]
 
 
 @cache
