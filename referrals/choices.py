@@ -21,7 +21,8 @@ class LocationType(models.TextChoices):
 
 
 class PhoneType(models.TextChoices):
-    """HSDS phone.type, plus hotline for the field's 24/7 lines."""
+    """HSDS phone.type, plus hotline for the field's 24/7 lines, plus the messaging apps caseworkers in the
+    region reach services on (more than by voice)."""
 
     VOICE = "voice", "Voice"
     HOTLINE = "hotline", "Hotline"
@@ -29,6 +30,20 @@ class PhoneType(models.TextChoices):
     CELL = "cell", "Mobile"
     FAX = "fax", "Fax"
     VIDEO = "video", "Video"
+    LINE = "line", "LINE"
+    VIBER = "viber", "Viber"
+    WHATSAPP = "whatsapp", "WhatsApp"
+    MESSENGER = "messenger", "Messenger"
+    ZALO = "zalo", "Zalo"
+    SIGNAL = "signal", "Signal"
+    TELEGRAM = "telegram", "Telegram"
+    WECHAT = "wechat", "WeChat"
+
+
+# Messaging apps whose account is a phone number (`number` holds it in international format), and those whose
+# account is an ID or username (`number` holds the handle).
+MESSAGING_BY_NUMBER = frozenset({PhoneType.VIBER, PhoneType.WHATSAPP, PhoneType.ZALO, PhoneType.SIGNAL})
+MESSAGING_BY_HANDLE = frozenset({PhoneType.LINE, PhoneType.MESSENGER, PhoneType.TELEGRAM, PhoneType.WECHAT})
 
 
 class Weekday(models.IntegerChoices):

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from referrals.choices import MESSAGING_BY_HANDLE
 from referrals.models import Location, Organization, Phone, Service, ServiceCapacity
 
 pytestmark = pytest.mark.django_db
@@ -42,8 +43,11 @@ def test_demo_contacts_are_fictional(demo):
     emails = [*Organization.objects.values_list("email", flat=True), *Service.objects.values_list("email", flat=True)]
     for email in emails:
         assert email.endswith(".example.org"), email
-    for number in Phone.objects.values_list("number", flat=True):
-        assert re.fullmatch(r"\+\d{2,3} 555 01\d\d", number), number
+    for number, kind in Phone.objects.values_list("number", "type"):
+        if kind in MESSAGING_BY_HANDLE:  # an app ID made of the fictional organisation's name
+            assert re.fullmatch(r"@?[a-z]+", number), number
+        else:
+            assert re.fullmatch(r"\+\d{2,3} 555 01\d\d", number), number
     assert all("Fictional" in d for d in Organization.objects.values_list("description", flat=True))
 
 
@@ -53,6 +57,13 @@ def test_demo_confidential_locations_have_public_points_and_front_doors(demo):
         assert (location.public_latitude, location.public_longitude) != (location.latitude, location.longitude)
     for service in Service.objects.filter(service_at_locations__location__confidential=True):
         assert service.phones.exists(), service
+
+
+def test_demo_intakes_take_messages_on_the_regions_apps(demo):
+    apps = set(Phone.objects.filter(service__isnull=False).values_list("type", flat=True))
+    assert {"line", "viber", "zalo", "telegram", "messenger", "whatsapp", "wechat"} <= apps
+    thai = Phone.objects.filter(type="line", service__service_at_locations__location__country="TH").first()
+    assert thai is not None and thai.link.startswith("https://line.me/R/ti/p/@")
 
 
 def test_demo_capacity_is_fresh_after_loading(demo):

@@ -128,14 +128,20 @@ class LoadedListSerializer(serializers.ListSerializer):
 
 
 class PhoneSerializer(serializers.ModelSerializer):
-    """A phone number."""
+    """A phone number or a messaging-app account, with the link that opens it in one tap."""
 
     languages = CodesField(help_text="Languages spoken on this line (ISO 639).")
+    link = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="Opens the contact in one tap: `tel:` / `sms:` for numbers, the app's link for LINE, Viber, "
+        "WhatsApp, Messenger, Zalo, Signal and Telegram; null for fax and WeChat (search the ID in the app).",
+    )
 
     class Meta:
         list_serializer_class = LoadedListSerializer
         model = Phone
-        fields = ["id", "number", "extension", "type", "description", "languages"]
+        fields = ["id", "number", "extension", "type", "link", "description", "languages"]
 
 
 @extend_schema_field(

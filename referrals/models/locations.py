@@ -1,8 +1,10 @@
 """Places where services are delivered, their phones and opening hours."""
 
+import re
 import uuid
 import zoneinfo
 from functools import cache
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,7 +12,7 @@ from django.db import models
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from referrals.choices import LocationType, PhoneType, Weekday
+from referrals.choices import MESSAGING_BY_HANDLE, MESSAGING_BY_NUMBER, LocationType, PhoneType, Weekday
 from referrals.managers import LocationQuerySet, owned_queryset
 from referrals.models.validators import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
 from referrals.services.geo import snap_to_grid
@@ -232,13 +234,18 @@ class Phone(models.Model):
         related_name="phones",
         help_text="Location this number belongs to (hidden for a confidential location).",
     )
-    number = models.CharField(max_length=40, help_text="In international format, e.g. +66 2 555 0142.")
+    number = models.CharField(
+        max_length=64,
+        help_text="In international format, e.g. +66 2 555 0142; for LINE, Messenger, Telegram and WeChat the "
+        "account's ID or username (e.g. @harbourhelp).",
+    )
     extension = models.CharField(max_length=10, blank=True, help_text="Extension, if any.")
     type = models.CharField(
         max_length=10,
         choices=PhoneType.choices,
         default=PhoneType.VOICE,
-        help_text="voice, hotline, text, cell, fax or video.",
+        help_text="voice, hotline, text, cell, fax, video, or a messaging app: line, viber, whatsapp, messenger, "
+        "zalo, signal, telegram, wechat.",
     )
     description = models.CharField(max_length=200, blank=True, help_text="E.g. '24-hour intake line'.")
     languages = models.ManyToManyField(
@@ -265,10 +272,52 @@ class Phone(models.Model):
         return self.number
 
     def clean(self):
-        """A phone belongs to exactly one of organisation, service or location."""
+        """A phone belongs to exactly one of organisation, service or location; a messaging account is well formed."""
         owners = [self.organization_id, self.service_id, self.location_id]
         if sum(owner is not None for owner in owners) != 1:
             raise ValidationError("A phone belongs to exactly one organisation, service or location.")
+        if self.type in MESSAGING_BY_NUMBER and not INTERNATIONAL_NUMBER.fullmatch(self.number or ""):
+            raise ValidationError(
+                {"number": f"{self.get_type_display()} reaches a phone number: give it in international format, "
+                 "e.g. +66 81 555 0142."}
+            )  # fmt: skip
+        if self.type in MESSAGING_BY_HANDLE and not MESSAGING_HANDLE.fullmatch(self.number or ""):
+            raise ValidationError(
+                {"number": f"Give the {self.get_type_display()} account's ID or username: letters, digits, "
+                 "dots, dashes and underscores (LINE official accounts start with @)."}
+            )  # fmt: skip
+
+    @property
+    def link(self) -> str | None:
+        """A link that opens the contact in one tap: tel:/sms: for numbers, the app's own link for messaging."""
+        return contact_link(self.type, self.number, self.extension)
+
+
+INTERNATIONAL_NUMBER = re.compile(r"\+[1-9][0-9 ().-]{5,24}")
+MESSAGING_HANDLE = re.compile(r"@?[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
+
+
+def contact_link(kind: str, number: str, extension: str = "") -> str | None:
+    """The deep link of a contact, or None where there is none (fax; WeChat has no public link to an ID)."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    # A national short code (a 4-digit hotline such as 1300) is dialled as it is; anything else with its +.
+    dialled = ("+" if number.strip().startswith("+") else "") + digits
+    handle = quote(number.removeprefix("@"), safe="._-")
+    if not digits and kind not in MESSAGING_BY_HANDLE:
+        return None
+    if kind in (PhoneType.VOICE, PhoneType.HOTLINE, PhoneType.CELL, PhoneType.VIDEO):
+        return f"tel:{dialled}" + (f";ext={extension}" if extension else "")
+    return {
+        PhoneType.TEXT: f"sms:{dialled}",
+        # LINE: official accounts are @ids, personal ones are added with ~id.
+        PhoneType.LINE: f"https://line.me/R/ti/p/{'@' if number.startswith('@') else '~'}{handle}",
+        PhoneType.VIBER: f"viber://chat?number=%2B{digits}",
+        PhoneType.WHATSAPP: f"https://wa.me/{digits}",
+        PhoneType.MESSENGER: f"https://m.me/{handle}",
+        PhoneType.ZALO: f"https://zalo.me/{digits}",
+        PhoneType.SIGNAL: f"https://signal.me/#p/+{digits}",
+        PhoneType.TELEGRAM: f"https://t.me/{handle}",
+    }.get(kind)
 
 
 class Schedule(models.Model):

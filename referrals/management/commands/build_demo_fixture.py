@@ -9,7 +9,14 @@ from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from referrals.choices import CapacityUnit, LocationType, PhoneType, ServiceAreaKind, ServiceStatus
+from referrals.choices import (
+    MESSAGING_BY_HANDLE,
+    CapacityUnit,
+    LocationType,
+    PhoneType,
+    ServiceAreaKind,
+    ServiceStatus,
+)
 from referrals.management.demo_places import PLACES
 from referrals.management.demo_translations import translation_for
 from referrals.models import (
@@ -49,6 +56,12 @@ CALLING_CODES = {
     "TH": "66", "MM": "95", "KH": "855", "LA": "856", "VN": "84", "PH": "63", "ID": "62", "MY": "60",
     "FJ": "679", "TO": "676", "WS": "685", "PG": "675", "SB": "677", "VU": "678", "TL": "670", "KI": "686",
     "CN": "86",
+}  # fmt: skip
+
+# The messaging app most caseworkers reach services on, by country (the rest: WhatsApp).
+MESSAGING_APPS = {
+    "TH": PhoneType.LINE, "MM": PhoneType.VIBER, "KH": PhoneType.TELEGRAM, "VN": PhoneType.ZALO,
+    "PH": PhoneType.MESSENGER, "CN": PhoneType.WECHAT, "LA": PhoneType.WHATSAPP,
 }  # fmt: skip
 
 ORG_FIRST = [
@@ -204,6 +217,7 @@ class Command(BaseCommand):
             type=PhoneType.HOTLINE if hours == "24/7" else PhoneType.VOICE,
             description="24-hour intake line" if hours == "24/7" else "Intake line",
         )
+        self._messaging(service, organization, place.country, number)
         location = self._location(rng, organization, place, label, confidential)
         ServiceAtLocation.objects.create(service=service, location=location)
         self._schedule(service, location, hours)
@@ -266,6 +280,17 @@ class Command(BaseCommand):
                     service=service, location=location, weekday=weekday, opens_at=time(8, 30), closes_at=time(17)
                 )
             Schedule.objects.create(service=service, location=location, weekday=6, opens_at=time(9), closes_at=time(12))
+
+    @staticmethod
+    def _messaging(service, organization, country, number):
+        """The intake's account on the country's usual messaging app: the intake mobile, or a fictional ID."""
+        app = MESSAGING_APPS.get(country, PhoneType.WHATSAPP)
+        if app in MESSAGING_BY_HANDLE:
+            slug = "".join(ch for ch in organization.name.lower() if ch.isalnum())[:24]
+            handle = f"@{slug}" if app == PhoneType.LINE else slug
+        else:
+            handle = number
+        Phone.objects.create(service=service, number=handle, type=app, description="Intake, by message")
 
     @staticmethod
     def _phone(rng, country):
