@@ -18,7 +18,7 @@ from referrals.services.geo import BoundingBox
 from referrals.services.geocoding import resolve_place
 from referrals.services.nearest_first import EntryFilters
 from referrals.services.search import NearQuery, within_box
-from referrals.services.vocabularies import codes_of
+from referrals.services.vocabularies import codes_of, units_taking
 
 DEFAULT_RADIUS_KM = 25
 MAX_RADIUS_KM = 500
@@ -223,7 +223,8 @@ class ServiceFilterSet(django_filters.FilterSet):
     has_capacity = StrictBooleanFilter(
         method="filter_has_capacity",
         help_text="`true`: only services that reported a free place within the last "
-        f"{settings.CAPACITY_FRESH_HOURS} hours. `false` applies no restriction.",
+        f"{settings.CAPACITY_FRESH_HOURS} hours; with `serves`, a free place of a unit that takes those people "
+        "(beds for women take women and girls; see /api/v1/capacity-units/). `false` applies no restriction.",
     )
     stale = StrictBooleanFilter(
         method="filter_stale",
@@ -401,8 +402,11 @@ class ServiceFilterSet(django_filters.FilterSet):
         return queryset.open_at() if value else queryset
 
     def filter_has_capacity(self, queryset, name, value):
-        """Services with fresh free capacity."""
-        return queryset.with_fresh_capacity() if value else queryset
+        """Services with fresh free capacity; with `serves`, in a unit whose places fit those people."""
+        if not value:
+            return queryset
+        serving = self.form.cleaned_data.get("serves")
+        return queryset.with_fresh_capacity(units=units_taking(serving) if serving else None)
 
     def filter_stale(self, queryset, name, value):
         """Stale or fresh listings."""

@@ -8,6 +8,7 @@ from rest_framework_api_key.admin import APIKeyModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from referrals.models import (
+    CapacityUnit,
     Caseworker,
     Category,
     Context,
@@ -80,6 +81,14 @@ class TaxonomyAdmin(SequencedWritesMixin, admin.ModelAdmin):
 admin.site.register(Category, TaxonomyAdmin)
 admin.site.register(Population, TaxonomyAdmin)
 admin.site.register(Context, TaxonomyAdmin)
+
+
+@admin.register(CapacityUnit)
+class CapacityUnitAdmin(TaxonomyAdmin):
+    """Capacity units; moderators add new ones and say whom their places take."""
+
+    list_display = ["code", "name", "everyone", "position"]
+    filter_horizontal = ["populations"]
 
 
 @admin.register(Language)

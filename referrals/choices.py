@@ -66,8 +66,8 @@ class IntakeMethod(models.TextChoices):
     HOTLINE = "hotline", "By hotline"
 
 
-class CapacityUnit(models.TextChoices):
-    """What a capacity count counts."""
+class CapacityUnitCode(models.TextChoices):
+    """The capacity units the directory starts with (the vocabulary is referrals.models.CapacityUnit)."""
 
     BEDS_WOMEN = "beds_women", "Beds for women"
     BEDS_CHILDREN = "beds_children", "Beds for children"

@@ -155,13 +155,16 @@ class ServiceQuerySet(OrganizationScopedQuerySet):
             condition |= Q(countries__contains=f"|{code}|")
         return self.filter(condition)
 
-    def with_fresh_capacity(self, now: datetime | None = None):
-        """Services with a free place reported within the freshness window (CAPACITY_FRESH_HOURS)."""
+    def with_fresh_capacity(self, now: datetime | None = None, units=None):
+        """Services with a free place reported within the freshness window (CAPACITY_FRESH_HOURS), of one of
+        `units` when given (referrals.services.vocabularies.units_taking names those that fit whom)."""
         from referrals.models import ServiceCapacity
 
         now = now or timezone.now()
         since = now - timedelta(hours=settings.CAPACITY_FRESH_HOURS)
         fresh = ServiceCapacity.objects.filter(service_id=OuterRef("pk"), available__gt=0, updated__gte=since)
+        if units is not None:
+            fresh = fresh.filter(unit__in=units)
         return self.filter(Exists(fresh))
 
     def open_at(self, moment: datetime | None = None):

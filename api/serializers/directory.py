@@ -8,6 +8,7 @@ from rest_framework import serializers
 from referrals.choices import IntakeMethod
 from referrals.managers import loaded, loaded_list
 from referrals.models import (
+    CapacityUnit,
     Category,
     Context,
     Language,
@@ -25,6 +26,7 @@ from referrals.models.services import TRANSLATED_FIELDS
 from referrals.services.disclosure import shows_full_face
 from referrals.services.geo import distance_km
 from referrals.services.listings import capacity_is_fresh, is_stale
+from referrals.services.vocabularies import capacity_units
 
 
 class SparseFieldsMixin:
@@ -82,6 +84,18 @@ class ContextSerializer(_TaxonomySerializer):
 
     class Meta(_TaxonomySerializer.Meta):
         model = Context
+
+
+class CapacityUnitSerializer(_TaxonomySerializer):
+    """A capacity unit: what a count counts, and whom its places take."""
+
+    populations = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="Population codes a free place of this unit takes (see `everyone`)."
+    )
+
+    class Meta(_TaxonomySerializer.Meta):
+        model = CapacityUnit
+        fields = [*_TaxonomySerializer.Meta.fields, "populations", "everyone"]
 
 
 class LanguageSerializer(serializers.ModelSerializer):
@@ -180,10 +194,20 @@ class ServiceCapacitySerializer(serializers.ModelSerializer):
         "only fresh counts match has_capacity=true."
     )
 
+    takes = serializers.SerializerMethodField(
+        help_text="Populations a free place of this unit can take (see /api/v1/capacity-units/); null: anyone."
+    )
+
     class Meta:
         list_serializer_class = LoadedListSerializer
         model = ServiceCapacity
-        fields = ["unit", "available", "maximum", "updated", "fresh"]
+        fields = ["unit", "takes", "available", "maximum", "updated", "fresh"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField(), allow_null=True))
+    def get_takes(self, capacity) -> list[str] | None:
+        """From the cached vocabulary: no query per count."""
+        taken = capacity_units().get(capacity.unit, frozenset())
+        return None if taken is None else sorted(taken)
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_fresh(self, capacity) -> bool:

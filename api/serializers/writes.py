@@ -9,8 +9,9 @@ from rest_framework import serializers
 
 from api.permissions import get_viewer
 from api.serializers.directory import LocalTimeField
-from referrals.choices import CapacityUnit, IntakeMethod
+from referrals.choices import IntakeMethod
 from referrals.models import (
+    CapacityUnit,
     Category,
     Context,
     Language,
@@ -26,6 +27,7 @@ from referrals.models import (
 )
 from referrals.models.services import TRANSLATED_FIELDS
 from referrals.services.geocoding import geocode_location
+from referrals.services.vocabularies import codes_of
 
 __all__ = [
     "CapacityReportSerializer",
@@ -432,12 +434,20 @@ class OrganizationWriteSerializer(ValidatedModelSerializer):
 class CapacityUpdateSerializer(serializers.Serializer):
     """One unit's count: set `available`, or `change` it (e.g. -1 when a bed is taken)."""
 
-    unit = serializers.ChoiceField(choices=CapacityUnit.choices, help_text="What is counted, e.g. beds_women.")
+    unit = StrictCharField(
+        max_length=40, help_text="What is counted: a capacity unit's code, e.g. beds_women (/api/v1/capacity-units/)."
+    )
     available = serializers.IntegerField(min_value=0, max_value=100_000, required=False, help_text="Free places now.")
     change = serializers.IntegerField(
         min_value=-1000, max_value=1000, required=False, help_text="Add to (or, negative, take from) the free places."
     )
     maximum = serializers.IntegerField(min_value=0, max_value=100_000, required=False, help_text="Places in all.")
+
+    def validate_unit(self, value):
+        """One of the capacity units' codes."""
+        if value not in codes_of(CapacityUnit):
+            raise serializers.ValidationError("Unknown unit: see /api/v1/capacity-units/ for the codes.")
+        return value
 
     def validate(self, attrs):
         """Exactly one of `available` and `change`."""

@@ -30,6 +30,7 @@ from api.views.base import (
 from referrals.choices import ServiceStatus
 from referrals.managers import loaded
 from referrals.models import (
+    CapacityUnit,
     Category,
     Context,
     Language,
@@ -551,6 +552,13 @@ PopulationViewSet = _taxonomy_viewset(
 )
 ContextViewSet = _taxonomy_viewset(
     Context, serializers.ContextSerializer, "context", "operating contexts", "refugee camp, conflict zone, ..."
+)
+CapacityUnitViewSet = _taxonomy_viewset(
+    CapacityUnit,
+    serializers.CapacityUnitSerializer,
+    "capacity unit",
+    "capacity units",
+    "beds for women, beds for children, places for families, ...; each says whom its free places take",
 )
 LanguageViewSet = _taxonomy_viewset(
     Language, serializers.LanguageSerializer, "language", "service languages", "ISO 639 codes of delivery languages"

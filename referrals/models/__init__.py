@@ -15,9 +15,10 @@ from referrals.models.organizations import Organization
 from referrals.models.search import SearchEntry, SearchEntryKind
 from referrals.models.services import Service, ServiceArea, ServiceCapacity, ServiceTranslation
 from referrals.models.sync import SyncCounter, SyncTombstone, TombstoneReason
-from referrals.models.taxonomies import Category, Context, Language, Population
+from referrals.models.taxonomies import CapacityUnit, Category, Context, Language, Population
 
 __all__ = [
+    "CapacityUnit",
     "Caseworker",
     "Category",
     "Context",

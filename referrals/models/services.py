@@ -11,7 +11,7 @@ from django.db import models, transaction
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from referrals.choices import CapacityUnit, IntakeMethod, ServiceAreaKind, ServiceStatus
+from referrals.choices import IntakeMethod, ServiceAreaKind, ServiceStatus
 from referrals.managers import ServiceQuerySet, owned_queryset
 from referrals.models.validators import (
     AGE_VALIDATORS,
@@ -336,7 +336,9 @@ class ServiceCapacity(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, help_text="Stable identifier (UUID).")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="capacities", help_text="The service.")
-    unit = models.CharField(max_length=20, choices=CapacityUnit.choices, help_text="What is counted, e.g. beds_women.")
+    unit = models.CharField(
+        max_length=40, help_text="What is counted: a capacity unit's code, e.g. beds_women (/api/v1/capacity-units/)."
+    )
     available = models.PositiveIntegerField(help_text="Places free now.")
     maximum = models.PositiveIntegerField(null=True, blank=True, help_text="Places in all.")
     updated = models.DateTimeField(db_index=True, help_text="When a person last reported the count.")
@@ -351,9 +353,13 @@ class ServiceCapacity(models.Model):
         indexes = [models.Index(fields=["service", "available", "updated"])]
 
     def __str__(self):
-        return f"{self.get_unit_display()}: {self.available}"
+        return f"{self.unit}: {self.available}"
 
     def clean(self):
-        """Available places cannot exceed the maximum."""
+        """A known unit; available places cannot exceed the maximum."""
+        from referrals.models.taxonomies import CapacityUnit
+
+        if self.unit and not CapacityUnit.objects.filter(code=self.unit).exists():
+            raise ValidationError({"unit": f"Unknown capacity unit {self.unit[:40]!r}: see /api/v1/capacity-units/."})
         if self.maximum is not None and self.available is not None and self.available > self.maximum:
             raise ValidationError({"available": "Must not exceed maximum."})

@@ -47,6 +47,21 @@ class Context(Taxonomy):
     """Where or how a service operates: refugee camp, conflict zone, mobile outreach, ..."""
 
 
+class CapacityUnit(Taxonomy):
+    """What a capacity count counts, and whom one of its places can take: beds for women take women and girls."""
+
+    populations = models.ManyToManyField(
+        Population,
+        blank=True,
+        related_name="capacity_units",
+        help_text="Who a free place of this unit can take (the people it is for by gender, age or family).",
+    )
+    everyone = models.BooleanField(default=False, help_text="A free place of this unit can take anyone.")
+
+    class Meta(Taxonomy.Meta):
+        verbose_name = "capacity unit"
+
+
 class Language(models.Model):
     """A language a service is delivered in, keyed by its ISO 639-1 code (ISO 639-3 where there is none)."""
 

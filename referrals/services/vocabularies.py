@@ -1,7 +1,7 @@
 """The codes of each vocabulary, cached: they are read on every filtered search and change rarely."""
 
 from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 # Another process's cache may hold the old list this long after a moderator edits a vocabulary.
 CODES_TIMEOUT_SECONDS = 300
@@ -21,12 +21,50 @@ def codes_of(model) -> frozenset[str]:
 def forget_codes(sender, **kwargs):
     """Drop the cached codes of a vocabulary when one of its terms is saved or deleted."""
     cache.delete(_key(sender))
+    if sender.__name__ == "CapacityUnit":
+        cache.delete(UNITS_KEY)
+
+
+UNITS_KEY = "vocabulary-codes:capacity-unit-populations"
+
+
+def capacity_units() -> dict[str, frozenset[str] | None]:
+    """Each capacity unit's code and the populations its places can take (None: anyone), cached."""
+
+    def load():
+        from referrals.models import CapacityUnit
+
+        units = {}
+        for unit in CapacityUnit.objects.prefetch_related("populations"):
+            units[unit.code] = None if unit.everyone else frozenset(term.pk for term in unit.populations.all())
+        return units
+
+    return cache.get_or_set(UNITS_KEY, load, CODES_TIMEOUT_SECONDS)
+
+
+def units_taking(populations) -> list[str]:
+    """The units whose free places fit every one of the populations that units speak of.
+
+    Units say whom a place takes by gender, age and family (women, girls, children, ...); a population no unit
+    names (refugees, migrants, LGBTQI+ people) is the service's to serve, not the bed's to fit, so it asks
+    nothing of the unit. A unit for anyone fits every request.
+    """
+    units = capacity_units()
+    named = frozenset().union(*(taken for taken in units.values() if taken is not None))
+    asked = set(populations) & named
+    return sorted(code for code, taken in units.items() if taken is None or asked <= taken)
 
 
 def connect_signals():
     """Wire cache invalidation to every vocabulary model (called from the app config)."""
-    from referrals.models import Category, Context, Language, Population
+    from referrals.models import CapacityUnit, Category, Context, Language, Population
 
-    for model in (Category, Population, Context, Language):
+    for model in (Category, Population, Context, Language, CapacityUnit):
         post_save.connect(forget_codes, sender=model, dispatch_uid=f"forget-codes-save-{model.__name__}")
         post_delete.connect(forget_codes, sender=model, dispatch_uid=f"forget-codes-delete-{model.__name__}")
+    m2m_changed.connect(forget_units, sender=CapacityUnit.populations.through, dispatch_uid="forget-units-populations")
+
+
+def forget_units(sender, **kwargs):
+    """Drop the cached populations of the capacity units when a unit's populations change."""
+    cache.delete(UNITS_KEY)

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from referrals.choices import (
     MESSAGING_BY_HANDLE,
-    CapacityUnit,
+    CapacityUnitCode,
     LocationType,
     PhoneType,
     ServiceAreaKind,
@@ -78,15 +78,15 @@ ORG_KIND = ["Foundation", "Collective", "Network", "Trust", "Association", "Alli
 # name, categories, populations, extra contexts, confidential, hours, capacity units, ages, intake
 SERVICE_KINDS = [
     ("Women's Shelter", ["housing", "counselling"], ["women", "children", "families"], [], True, "24/7",
-     [CapacityUnit.BEDS_WOMEN, CapacityUnit.BEDS_CHILDREN], (None, None), ("referral", "hotline")),
+     [CapacityUnitCode.BEDS_WOMEN, CapacityUnitCode.BEDS_CHILDREN], (None, None), ("referral", "hotline")),
     ("Children's Safe Home", ["housing", "psychological", "education"], ["children", "girls", "unaccompanied_minors"],
-     [], True, "24/7", [CapacityUnit.BEDS_CHILDREN], (0, 17), ("referral",)),
+     [], True, "24/7", [CapacityUnitCode.BEDS_CHILDREN], (0, 17), ("referral",)),
     ("Transit Shelter", ["housing", "material", "repatriation"], ["migrants", "men", "women", "families"], [], False,
-     "24/7", [CapacityUnit.BEDS_ANY, CapacityUnit.BEDS_FAMILIES], (None, None), ("walk_in", "referral")),
+     "24/7", [CapacityUnitCode.BEDS_ANY, CapacityUnitCode.BEDS_FAMILIES], (None, None), ("walk_in", "referral")),
     ("Counselling Centre", ["counselling", "psychological"], ["women", "men", "lgbtqi"], [], False, "office",
      [], (None, None), ("walk_in", "referral")),
     ("Trauma Recovery Clinic", ["psychological", "medical"], ["women", "girls", "children"], [], False, "office",
-     [CapacityUnit.APPOINTMENTS], (None, None), ("referral",)),
+     [CapacityUnitCode.APPOINTMENTS], (None, None), ("referral",)),
     ("Health Clinic", ["medical"], ["women", "men", "children", "migrants"], [], False, "office", [], (None, None),
      ("walk_in",)),
     ("Legal Aid Desk", ["legal", "interpretation"], ["women", "men", "migrants", "refugees"], [], False, "office", [],
@@ -102,9 +102,9 @@ SERVICE_KINDS = [
     ("Emergency Relief Point", ["material", "medical"], ["idps", "refugees", "families"], [], False, "office", [],
      (None, None), ("walk_in",)),
     ("Night Drop-in Centre", ["material", "counselling"], ["boys", "girls", "children", "lgbtqi"], [], False,
-     "night", [CapacityUnit.BEDS_CHILDREN], (10, 24), ("walk_in",)),
+     "night", [CapacityUnitCode.BEDS_CHILDREN], (10, 24), ("walk_in",)),
     ("Youth Safe House", ["housing", "counselling", "livelihood"], ["boys", "children", "unaccompanied_minors"], [],
-     True, "24/7", [CapacityUnit.BEDS_CHILDREN], (12, 17), ("referral",)),
+     True, "24/7", [CapacityUnitCode.BEDS_CHILDREN], (12, 17), ("referral",)),
 ]  # fmt: skip
 
 # Cities where caseworkers look most often get more organisations than one per place.
