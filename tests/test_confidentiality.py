@@ -287,3 +287,19 @@ def test_outreach_area_of_an_ordinary_service_keeps_its_centre(api):
     )
     area = api.get(f"/api/v1/services/{service.id}/").json()["service_areas"][0]
     assert (area["latitude"], area["longitude"]) == (16.53, 98.52)
+
+
+def test_search_results_carry_the_street_address_of_public_places_only(world):
+    from tests.helpers import make_location
+
+    office = make_location(world.org_b, name="B office", address_1="12 Clinic Road", postal_code="10200")
+    from referrals.models import ServiceAtLocation
+
+    ServiceAtLocation.objects.create(service=world.service_b, location=office)
+    for reader in ("anonymous", "caseworker", "provider_a", "moderator"):
+        results = world.client_for(reader).get("/api/v1/services/", {"page_size": 50}).json()["results"]
+        locations = {location["id"]: location for item in results for location in item["locations"]}
+        assert locations[str(office.pk)]["address_1"] == "12 Clinic Road", reader
+        assert locations[str(office.pk)]["postal_code"] == "10200", reader
+        house = locations[str(world.house.pk)]
+        assert not {"address_1", "address_2", "postal_code"} & set(house), (reader, house)

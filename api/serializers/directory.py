@@ -348,7 +348,11 @@ class LocationSerializer(serializers.ModelSerializer):
 
 
 class BriefLocationSerializer(LocationSerializer):
-    """The part of a location a search result shows."""
+    """The part of a location a search result shows: enough to go there, or to call first."""
+
+    # A result list is what a caseworker may show or read out next to the person being helped: a safe house's
+    # street address stays on its detail page, for those who may see it, whoever reads the list.
+    ADDRESS_FIELDS = ("address_1", "address_2", "postal_code")
 
     class Meta(LocationSerializer.Meta):
         fields = [
@@ -360,10 +364,21 @@ class BriefLocationSerializer(LocationSerializer):
             "latitude",
             "longitude",
             "distance_km",
+            "address_1",
+            "address_2",
+            "postal_code",
             "city",
             "state_province",
             "country",
         ]
+
+    def to_representation(self, instance):
+        """As a location, without the street address of a confidential one."""
+        data = super().to_representation(instance)
+        if instance.confidential:
+            for name in self.ADDRESS_FIELDS:
+                data.pop(name, None)
+        return data
 
 
 class ServiceTranslationSerializer(serializers.ModelSerializer):
