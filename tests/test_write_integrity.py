@@ -229,3 +229,16 @@ def test_two_editors_patching_different_fields_at_once_keep_both(monkeypatch):
     assert statuses == [200, 200]
     service.refresh_from_db()
     assert (service.name, service.description) == ("Renamed", "Described")
+
+
+def test_bad_input_is_a_400_even_with_a_stale_if_match_and_an_empty_if_match_is_none(listing):
+    organization, service = listing
+    client = _editor_client(organization)
+    url = f"/api/v1/services/{service.pk}/"
+    bad = client.patch(url, {"minimum_age": "ten"}, format="json", HTTP_IF_MATCH='"stale"')
+    assert bad.status_code == 400 and "minimum_age" in bad.json()
+    bad_report = {"units": [{"unit": "beds_women"}]}
+    response = client.post(f"{url}capacity/", bad_report, format="json", HTTP_IF_MATCH='"stale"')
+    assert response.status_code == 400
+    assert client.patch(url, {"name": "Fine"}, format="json", HTTP_IF_MATCH='"stale"').status_code == 412
+    assert client.patch(url, {"name": "Fine"}, format="json", HTTP_IF_MATCH="").status_code == 200

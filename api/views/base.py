@@ -172,6 +172,8 @@ class VersionedWritesMixin:
 
     # Actions that change one record and so honour If-Match against its representation.
     if_match_actions = frozenset({"update", "partial_update", "destroy"})
+    # Actions that POST a body to one record (its serializer is the action's): checked before a stale If-Match.
+    validated_posts: frozenset[str] = frozenset()
     # Actions whose 200/201 body is the record's representation (and so carries its ETag).
     representation_actions = frozenset({"retrieve", "create", "update", "partial_update"})
 
@@ -213,8 +215,8 @@ class VersionedWritesMixin:
 
     def check_if_match(self, instance) -> None:
         """Raise StaleRecord when If-Match names neither `*` nor the record's current ETag."""
-        header = self.request.headers.get("If-Match")
-        if header is None:
+        header = self.request.headers.get("If-Match", "").strip()
+        if not header:  # sent empty: no precondition
             return
         wanted = {_opaque(tag) for tag in parse_etags(header)}
         if "*" in wanted:
@@ -222,7 +224,17 @@ class VersionedWritesMixin:
         current = self.representation(instance)
         etag = etag_of(current)
         if etag not in wanted:
+            # Bad input is told first: a client fixes its data, then learns the record moved on.
+            self._refuse_bad_input(instance)
             raise StaleRecord(etag, current)
+
+    def _refuse_bad_input(self, instance) -> None:
+        """Raise the 400 that the request's body would get, if it would."""
+        if self.action in ("update", "partial_update"):
+            partial = self.action == "partial_update"
+            self.get_serializer(instance, data=self.request.data, partial=partial).is_valid(raise_exception=True)
+        elif self.action in self.validated_posts:
+            self.get_serializer(data=self.request.data).is_valid(raise_exception=True)
 
     def handle_exception(self, exc):
         """A stale If-Match: 412 with the record as it is now, so the client can merge and retry."""

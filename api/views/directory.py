@@ -85,6 +85,7 @@ class ServiceViewSet(VersionedWritesMixin, LanguageMixin, StrictParamsMixin, Spa
     filterset_class = ServiceFilterSet
     if_match_actions = frozenset({"update", "partial_update", "destroy", "capacity", "verify"})
     posted_reads = frozenset({"search"})
+    validated_posts = frozenset({"capacity"})
     extra_query_params = frozenset({"fields", "lang"})
     paginated_actions = frozenset({"list", "history", "search"})
 
