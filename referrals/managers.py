@@ -88,7 +88,10 @@ class ServiceQuerySet(OrganizationScopedQuerySet):
         if language:  # without one, the result shows the listing's own texts and never reads translations
             translations = ServiceTranslation.objects.filter(language=language)
             services = services.prefetch_related(loaded_prefetch("translations", translations))
-        return services.prefetch_related(loaded_prefetch("service_at_locations", locations))  # locations
+        return services.prefetch_related(
+            loaded_prefetch("service_at_locations", locations),  # locations
+            loaded_prefetch("schedules"),  # locations' open_now, open_until, next_opens
+        )
 
     def with_detail_relations(self):
         """Load the whole record of a service: the listing plus hours, areas and location phones."""

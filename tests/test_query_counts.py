@@ -10,12 +10,13 @@ from tests.helpers import add_capacity, make_location, make_organization, make_s
 pytestmark = pytest.mark.django_db
 
 # Count the queries; the README quotes these figures.
-# Capped count, page, every vocabulary's codes in one, phones, capacities, locations (+ translations with `lang`).
-SEARCH_QUERIES = 6
+# Capped count, page, every vocabulary's codes in one, phones, capacities, locations, hours (each place's
+# open_now) (+ translations with `lang`).
+SEARCH_QUERIES = 7
 # A map box the search index answers: its capped count and the page's ids from the entries, then the page.
-BOX_QUERIES = 2 + 5
+BOX_QUERIES = 2 + 6
 # Nearest locations, covering circles, country- and province-wide areas (one query each), then the page.
-NEAR_QUERIES = 4 + 5
+NEAR_QUERIES = 4 + 6
 # On PostgreSQL the index first counts whether the matches pass the count limit (at_least), and inside a
 # transaction (as every test runs) each of its two nearest-first reads resets its planner settings after.
 INDEX_QUERIES = 3 if connection.vendor == "postgresql" else 0

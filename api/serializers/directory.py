@@ -1,5 +1,6 @@
 """Read shapes of the directory. Confidential locations fail closed: only declared public fields leave."""
 
+from django.utils import timezone
 from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -25,6 +26,7 @@ from referrals.models import (
 from referrals.models.services import TRANSLATED_FIELDS
 from referrals.services.disclosure import shows_full_face
 from referrals.services.geo import distance_km
+from referrals.services.hours import opening_at
 from referrals.services.listings import capacity_is_fresh, is_stale
 from referrals.services.vocabularies import capacity_units
 
@@ -347,12 +349,29 @@ class LocationSerializer(serializers.ModelSerializer):
         return None
 
 
+OPENING_FIELDS = ("open_now", "open_until", "next_opens", "open_24_7")
+
+
 class BriefLocationSerializer(LocationSerializer):
     """The part of a location a search result shows: enough to go there, or to call first."""
 
     # A result list is what a caseworker may show or read out next to the person being helped: a safe house's
     # street address stays on its detail page, for those who may see it, whoever reads the list.
     ADDRESS_FIELDS = ("address_1", "address_2", "postal_code")
+
+    # Filled in by the search result from the service's hours at this place (referrals.services.hours).
+    open_now = serializers.BooleanField(
+        read_only=True, allow_null=True, help_text="Open at this moment in the place's own time; null: no hours given."
+    )
+    open_until = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="While open: until when, local time (ISO 8601 without offset, e.g. 2026-12-01T17:00).",
+    )
+    next_opens = serializers.CharField(
+        read_only=True, allow_null=True, help_text="While closed: when it next opens, local time (ISO 8601)."
+    )
+    open_24_7 = serializers.BooleanField(read_only=True, allow_null=True, help_text="Open all day, every day.")
 
     class Meta(LocationSerializer.Meta):
         fields = [
@@ -370,7 +389,12 @@ class BriefLocationSerializer(LocationSerializer):
             "city",
             "state_province",
             "country",
+            "open_now",
+            "open_until",
+            "next_opens",
+            "open_24_7",
         ]
+        public_fields = LocationSerializer.Meta.public_fields | {"open_now", "open_until", "next_opens", "open_24_7"}
 
     def to_representation(self, instance):
         """As a location, without the street address of a confidential one."""
@@ -477,7 +501,16 @@ class _ServiceBaseSerializer(SparseFieldsMixin, serializers.ModelSerializer):
 
     def _locations(self, service):
         serializer = self._location_serializer
-        data = [serializer.to_representation(link.location) for link in loaded(service, "service_at_locations")]
+        links = loaded(service, "service_at_locations")
+        data = [serializer.to_representation(link.location) for link in links]
+        if self.location_serializer_class is BriefLocationSerializer:
+            now = timezone.now()
+            schedules = loaded(service, "schedules")
+            for item, link in zip(data, links, strict=True):
+                location = link.location
+                hours = [schedule for schedule in schedules if schedule.location_id in (location.pk, None)]
+                opening = opening_at(hours, location.time_zone, now)
+                item.update(opening.as_data() if opening else dict.fromkeys(OPENING_FIELDS))
         if self.context.get("near") is not None:
             data = sorted(data, key=lambda item: (item["distance_km"] is None, item["distance_km"] or 0))
         return data
