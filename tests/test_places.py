@@ -141,6 +141,10 @@ def test_place_suggestions_put_places_with_help_first(api):
     make_service(name="Chiang Mai drop-in centre", at=(18.79, 98.98))
     cache.clear()  # the cells are kept ten minutes
     assert _suggested(api, "Chi")[0] == "Chiang Mai"
+    # Help in the place itself comes before help in the next cell, even for a more populous place.
+    make_service(name="Hai Duong clinic", at=(20.94, 106.33))  # the cell next to Chí Linh (220,000 people)
+    cache.clear()
+    assert _suggested(api, "Chi")[:2] == ["Chiang Mai", "Chí Linh"]
     # Local scripts and alternate names keep working.
     assert _suggested(api, "เชียงใ")[0] == "Chiang Mai"
 

@@ -639,7 +639,7 @@ class PlacesView(StrictParamsMixin, APIView):
     @extend_schema(
         summary="Place-name autocompletion",
         description=f"Towns and cities of the region whose name, in any script, starts with `q`: first those "
-        f"where (or within about 30-50 km of which) the directory lists a place to go or an outreach team, then "
+        f"where the directory lists a place to go or an outreach team, then those within about 30-50 km of one, then "
         f"the rest; within each, own names before alternate names, the most populous first. Use a result's name "
         f"as `near=`. {gazetteer.ATTRIBUTION}",
         parameters=[
@@ -665,7 +665,7 @@ class PlacesView(StrictParamsMixin, APIView):
             data["q"],
             data.get("country") or None,
             data.get("limit", 10),
-            helps_near=lambda place: places.helps_near(place, cells),
+            nearness=lambda place: places.help_nearness(place, cells),
         )
         results = [{**vars(place), "matched": matched} for place, matched in matches]
         return Response(

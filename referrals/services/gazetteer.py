@@ -105,12 +105,10 @@ def suggest(name: str, country: str | None = None, limit: int = 5) -> list[str]:
     return list(dict.fromkeys(f"{place.name} ({place.country})" for place in ranked))[:limit]
 
 
-def autocomplete(
-    prefix: str, country: str | None = None, limit: int = 10, *, helps_near=None
-) -> list[tuple[Place, str]]:
+def autocomplete(prefix: str, country: str | None = None, limit: int = 10, *, nearness=None) -> list[tuple[Place, str]]:
     """Places whose name (in any script) starts with `prefix`, with the name matched.
 
-    Places for which `helps_near(place)` is true (the directory has help there) come first; then places whose
+    Places with the highest `nearness(place)` (how close the directory's help is) come first; then places whose
     own name matches before those matched by an alternate name; then the most populous.
     """
     index = _index()
@@ -130,8 +128,8 @@ def autocomplete(
 
     def rank(item):
         place, _ = item
-        has_help = helps_near is None or helps_near(place)
-        return (not has_help, not normalize(place.name).startswith(key), -place.population)
+        near = nearness(place) if nearness is not None else 0
+        return (-near, not normalize(place.name).startswith(key), -place.population)
 
     return sorted(found.values(), key=rank)[:limit]
 

@@ -46,8 +46,11 @@ def listed_cells() -> frozenset[tuple[int, int]]:
     return cells
 
 
-def helps_near(place, cells=None) -> bool:
-    """Whether the directory has help in the place's cell or one of the eight around it."""
+def help_nearness(place, cells=None) -> int:
+    """2: the directory has help in the place's own cell; 1: in one of the eight around it; 0: neither."""
     cells = listed_cells() if cells is None else cells
     row, column = _cell(place.latitude, place.longitude)
-    return any((row + d_row, (column + d_column) % COLUMNS) in cells for d_row in (-1, 0, 1) for d_column in (-1, 0, 1))
+    if (row, column) in cells:
+        return 2
+    around = ((row + d_row, (column + d_column) % COLUMNS) for d_row in (-1, 0, 1) for d_column in (-1, 0, 1))
+    return 1 if any(cell in cells for cell in around) else 0
