@@ -27,7 +27,7 @@ def refuse_foreign_charsets(application):
 
     Django's request object decodes the query string with the declared charset while it is being built (before
     any middleware), and a binary codec such as zlib raises there: a 500 no middleware can catch. The WSGI
-    entry point (config/wsgi.py, or the gunicorn worker in config/gunicorn_workers.py) wraps the application.
+    entry point (config/wsgi.py, which gunicorn and the Dockerfile serve) wraps the application.
     """
 
     def guarded(environ, start_response):
@@ -38,7 +38,6 @@ def refuse_foreign_charsets(application):
             return [body]
         return application(environ, start_response)
 
-    guarded.wrapped_application = application
     return guarded
 
 

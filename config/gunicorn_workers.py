@@ -25,19 +25,10 @@ def write_json_error(sock, status_int, reason, mesg):
 
 
 class JSONErrorThreadWorker(ThreadWorker):
-    """gunicorn's threaded worker (gthread), with JSON error pages, refusing foreign charsets before Django."""
+    """gunicorn's threaded worker (gthread), with JSON error pages (config.wsgi guards the charsets)."""
 
-    def load_wsgi(self):
-        """Load the application, behind the charset guard (Django fails on some charsets before any middleware)."""
-        super().load_wsgi()
-        from api.middleware_request import refuse_foreign_charsets
-
-        if not hasattr(self.wsgi, "wrapped_application"):
-            self.wsgi = refuse_foreign_charsets(self.wsgi)
-
-    def handle_error(self, req, client, addr, exc):
-        """gunicorn's own error handling (status, logging), written out as JSON."""
-        # Worker.handle_error looks up util.write_error when it writes; this process only runs this worker, so
-        # pointing the name at the JSON writer (idempotent, no lock needed) is enough for every thread.
+    def init_process(self):
+        """Point gunicorn's error writer at the JSON one, once: this process only runs this worker."""
+        # Worker.handle_error looks util.write_error up when it writes, so every thread gets the JSON answer.
         util.write_error = write_json_error
-        super().handle_error(req, client, addr, exc)
+        super().init_process()
