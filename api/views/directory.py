@@ -1,6 +1,9 @@
 """The directory: search and read for everyone, writes for the organisations that own the listings."""
 
-from django.db import connection
+import contextlib
+import sys
+
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from drf_spectacular.types import OpenApiTypes
@@ -18,6 +21,7 @@ from api.filtersets import OrganizationFilterSet, ServiceFilterSet
 from api.languages import LANG_PARAMETER
 from api.pagination import LeadingRows
 from api.permissions import IsModerator, IsVettedCaseworkerOrModerator
+from api.unavailable import database_unavailable_response, is_database_outage
 from api.views.base import (
     CODE_PARAMETER,
     FIELDS_PARAMETER,
@@ -576,10 +580,6 @@ def healthz(request):
     It answers in a few seconds whatever the database does: connecting gives up after
     DATABASE_CONNECT_TIMEOUT, and on PostgreSQL its SELECT 1 may take at most HEALTHZ_STATEMENT_TIMEOUT_MS.
     """
-    import contextlib
-
-    from django.db import transaction
-
     postgresql = connection.vendor == "postgresql"
     try:
         # A transaction only on PostgreSQL: SQLite's (IMMEDIATE) would take the write lock for a health check.
@@ -606,10 +606,6 @@ def server_error(request):
     exception being handled: outages raised in middleware (the page cache reads the change version) land here;
     a view's are answered by api.unavailable.DatabaseUnavailableMiddleware already.
     """
-    import sys
-
-    from api.unavailable import database_unavailable_response, is_database_outage
-
     if is_database_outage(sys.exc_info()[1]):
         return database_unavailable_response()
     return JsonResponse({"detail": "Server error."}, status=500)
