@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 
 from api.fields import BoundingBoxField, CodeListField, StrictBooleanField
 from api.permissions import get_viewer
-from referrals.choices import ServiceStatus
+from referrals.choices import Reach, ServiceStatus
 from referrals.models import Category, Context, Language, Organization, Population, Service
 from referrals.services import nearest_first
 from referrals.services.gazetteer import suggest
@@ -126,6 +126,8 @@ class ServiceSearchForm(forms.Form):
         no_point = not self.data.get("lat") and not self.data.get("lng") and not near
         if cleaned.get("radius_km") is not None and no_point:
             self.add_error("radius_km", "Needs lat and lng.")
+        if cleaned.get("reach") and no_point:
+            self.add_error("reach", "Needs lat and lng, or near.")
         if cleaned.get("ordering") == "distance" and no_point:
             self.add_error("ordering", "Ordering by distance needs lat and lng.")
         return cleaned
@@ -170,6 +172,15 @@ class ServiceFilterSet(django_filters.FilterSet):
         help_text="A place name instead of `lat`/`lng`, in any script (`Chiang Mai`, `เชียงใหม่`, `Rangoon`), "
         "resolved by the offline GeoNames gazetteer (the most populous match, within `country` if given). "
         "The response's `resolved_place` says which place it took; an unknown name is a 400 with suggestions.",
+    )
+    reach = CodeListFilter(
+        codes=lambda: Reach.values,
+        method="filter_point",
+        help_text="With a point: only services that reach it in ANY of these ways, comma-separated: `place` (a "
+        "location within the radius), `outreach` (a radius area that comes within it), `remote` (a whole country "
+        "or province: hotlines, remote services). Each result's `reach` is its best way among them. A point "
+        "search ranks `place` and `outreach` first, nearest first, then `remote`, nearest office first, then by "
+        "name. Default: all three.",
     )
     bbox = BoundingBoxFilter(
         method="filter_bbox",
@@ -286,11 +297,14 @@ class ServiceFilterSet(django_filters.FilterSet):
             return None
         radius = data.get("radius_km")
         return NearQuery(
-            float(data["lat"]), float(data["lng"]), float(radius if radius is not None else DEFAULT_RADIUS_KM)
+            float(data["lat"]),
+            float(data["lng"]),
+            float(radius if radius is not None else DEFAULT_RADIUS_KM),
+            reaches=frozenset(data.get("reach") or Reach.values),
         )
 
     # Parameters that shape the search without filtering, and those a search entry answers by itself.
-    _NOT_FILTERS = frozenset({"lat", "lng", "radius_km", "near", "ordering", "status"})
+    _NOT_FILTERS = frozenset({"lat", "lng", "radius_km", "near", "reach", "ordering", "status"})
     _ENTRY_FILTERS = frozenset({"category", "serves", "context", "language", "country", "organization", "free", "age"})
 
     def entry_filters(self, held: frozenset = frozenset()) -> EntryFilters | None:

@@ -83,3 +83,11 @@ class ServiceAreaKind(models.TextChoices):
     COUNTRY = "country", "Whole country"
     PROVINCE = "province", "Province / state"
     RADIUS = "radius", "Centre and radius"
+
+
+class Reach(models.TextChoices):
+    """How a service reaches the point of a search; point searches rank `place` and `outreach` before `remote`."""
+
+    PLACE = "place", "A location in the radius, to walk into"
+    OUTREACH = "outreach", "An outreach area (centre and radius) that comes to the point"
+    REMOTE = "remote", "Only through a whole country or province (hotlines, remote services)"

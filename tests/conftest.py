@@ -110,3 +110,13 @@ def world(db):
 
     w.client_for = client_for
     return w
+
+
+@pytest.fixture
+def unthrottled(monkeypatch):
+    """Room for the hundreds of searches these tests send as one anonymous reader."""
+    from rest_framework.settings import api_settings
+
+    from api.throttling import AnonymousThrottle
+
+    monkeypatch.setattr(AnonymousThrottle, "THROTTLE_RATES", {**api_settings.DEFAULT_THROTTLE_RATES, "anonymous": None})

@@ -10,6 +10,7 @@ from referrals.choices import MESSAGING_BY_HANDLE
 from referrals.models import Location, Organization, Phone, Service, ServiceCapacity
 
 pytestmark = pytest.mark.django_db
+URL = "/api/v1/services/"
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +89,32 @@ def test_acceptance_query_on_the_demo_data(demo, api):
     }
     body = api.get("/api/v1/services/", params).json()
     assert body["count"] >= 1
-    distances = [item["distance_km"] for item in body["results"]]
-    assert distances == sorted(distances) and max(distances) <= 30
-    assert any(item["matched_by"] == "location" for item in body["results"])
+    reachable = [item["distance_km"] for item in body["results"] if item["reach"] != "remote"]
+    assert reachable == sorted(reachable) and max(reachable) <= 30
+    assert body["results"][0]["matched_by"] == "location"
+
+
+def test_near_every_town_with_listings_places_and_outreach_lead(api, demo, unthrottled):
+    from referrals.models import Category
+    from tests.test_reach import assert_reachable_help_leads
+
+    towns = sorted(set(Location.objects.filter(confidential=False, country="TH").values_list("city", flat=True)))
+    towns += ["Phnom Penh", "Yangon", "Manila", "Ho Chi Minh City"]
+    assert {"Bangkok", "Chiang Mai"} <= set(towns)
+    categories = [None, *Category.objects.values_list("code", flat=True)]
+    led = 0
+    for town in towns:
+        for category in categories:
+            params = {"near": town, "page_size": 100, **({"category": category} if category else {})}
+            response = api.get(URL, params)
+            if response.status_code == 400 and "near" in response.json():  # a town the gazetteer does not know
+                continue
+            results = response.json()["results"]
+            assert_reachable_help_leads(results)
+            if sum(item["reach"] != "remote" for item in results) >= 3:
+                assert all(item["reach"] != "remote" for item in results[:3]), (town, category)
+                led += 1
+    assert led >= 10  # the check bit on real crowds of places, not on empty answers
+    for town, category in (("Bangkok", None), ("Chiang Mai", "counselling")):
+        page = api.get(URL, {"near": town, **({"category": category} if category else {})}).json()["results"]
+        assert [item["reach"] for item in page[:3]] != ["remote"] * 3 and page[0]["reach"] != "remote", town

@@ -192,6 +192,10 @@ SEARCHES = [
     {"lat": BANGKOK[0], "lng": BANGKOK[1], "radius_km": 50, "free": "true", "age": "15"},
     {"lat": 13.6, "lng": 100.4, "radius_km": 30, "country": "TH", "category": "legal"},
     {"lat": BANGKOK[0], "lng": BANGKOK[1], "radius_km": 50, "q": "s1"},  # a filter the index does not hold
+    {"lat": BANGKOK[0], "lng": BANGKOK[1], "radius_km": 20, "reach": "place,outreach"},
+    {"lat": BANGKOK[0], "lng": BANGKOK[1], "radius_km": 20, "reach": "remote", "serves": "women"},
+    {"lat": 13.9, "lng": 100.7, "radius_km": 15, "reach": "outreach,remote"},
+    {"lat": BANGKOK[0], "lng": BANGKOK[1], "radius_km": 30, "reach": "place,remote", "q": "s1"},
 ]
 
 

@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from referrals.choices import IntakeMethod
+from referrals.choices import IntakeMethod, Reach
 from referrals.managers import loaded, loaded_list
 from referrals.models import (
     CapacityUnit,
@@ -23,12 +23,14 @@ from referrals.models import (
     ServiceCapacity,
     ServiceTranslation,
 )
+from referrals.models.locations import translated_text
 from referrals.models.services import TRANSLATED_FIELDS
 from referrals.services.disclosure import shows_full_face
 from referrals.services.geo import distance_km
 from referrals.services.hours import opening_at
 from referrals.services.listings import capacity_is_fresh, is_stale
-from referrals.services.vocabularies import capacity_units
+from referrals.services.search import MATCHED_BY
+from referrals.services.vocabularies import capacity_units, labels_in
 
 
 class SparseFieldsMixin:
@@ -143,6 +145,42 @@ class LoadedListSerializer(serializers.ListSerializer):
         return records if records is not None else super().get_attribute(instance)
 
 
+def translations_field(texts: str):
+    """The read shape of a record's `translations`: its texts by language, e.g. {"th": {"name": "..."}}."""
+    return serializers.DictField(
+        child=serializers.DictField(child=serializers.CharField()),
+        read_only=True,
+        help_text=f"The {texts} in other languages by ISO 639-1 code (for offline language switching); the "
+        "text shown already follows `lang`/Accept-Language where it has a translation.",
+    )
+
+
+def item_text_languages_field(text: str):
+    """Which of a phone's or location's texts came translated."""
+    return serializers.SerializerMethodField(
+        help_text=f"The texts that came translated into the language asked for with `lang`/Accept-Language, e.g. "
+        f'{{"{text}": "th"}}; a text not named (always, without a language) is the record\'s own, in a language '
+        "the record does not state."
+    )
+
+
+def in_reader_language(data: dict, record, language: str | None) -> dict:
+    """The record's translatable texts in the reader's language where it has them, falling back to its own;
+    `text_languages` names those that came translated (only texts the data shows: a hidden face stays hidden)."""
+    languages = {}
+    for name in record.TRANSLATED_TEXTS:
+        text = translated_text(record, name, language) if name in data else ""
+        if text:
+            data[name] = text
+            languages[name] = language
+    if "text_languages" in data:
+        data["text_languages"] = languages
+    return data
+
+
+TEXT_LANGUAGES_SCHEMA = {"type": "object", "additionalProperties": {"type": "string"}}
+
+
 class PhoneSerializer(serializers.ModelSerializer):
     """A phone number or a messaging-app account, with the link that opens it in one tap."""
 
@@ -153,11 +191,39 @@ class PhoneSerializer(serializers.ModelSerializer):
         help_text="Opens the contact in one tap: `tel:` / `sms:` for numbers, the app's link for LINE, Viber, "
         "WhatsApp, Messenger, Zalo, Signal and Telegram; null for fax and WeChat (search the ID in the app).",
     )
+    text_languages = item_text_languages_field("description")
+    translations = translations_field("description")
 
     class Meta:
         list_serializer_class = LoadedListSerializer
         model = Phone
-        fields = ["id", "number", "extension", "type", "link", "description", "languages"]
+        fields = [
+            "id",
+            "number",
+            "extension",
+            "type",
+            "link",
+            "description",
+            "languages",
+            "text_languages",
+            "translations",
+        ]
+
+    @extend_schema_field({**TEXT_LANGUAGES_SCHEMA, "example": {"description": "th"}})
+    def get_text_languages(self, phone):
+        """Filled in by to_representation."""
+        return {}
+
+    def to_representation(self, phone):
+        """The description in the reader's language where the phone has it."""
+        return in_reader_language(super().to_representation(phone), phone, self.context.get("lang"))
+
+
+class BriefPhoneSerializer(PhoneSerializer):
+    """A phone in a search result: its texts in the reader's language, without the other languages'."""
+
+    class Meta(PhoneSerializer.Meta):
+        fields = [name for name in PhoneSerializer.Meta.fields if name != "translations"]
 
 
 @extend_schema_field(
@@ -267,6 +333,8 @@ class LocationSerializer(serializers.ModelSerializer):
         many=True, read_only=True, help_text="Numbers of the place itself (hidden for a confidential location)."
     )
     country = serializers.CharField(read_only=True, help_text="ISO 3166-1 alpha-2 country code.")
+    text_languages = item_text_languages_field("name")
+    translations = translations_field("name (hidden for a confidential location, as the name is)")
 
     class Meta:
         model = Location
@@ -293,6 +361,8 @@ class LocationSerializer(serializers.ModelSerializer):
             "transportation",
             "accessibility",
             "phones",
+            "text_languages",
+            "translations",
             "last_modified",
         ]
         # The public face of a confidential location. A field not listed here never reaches a
@@ -316,7 +386,8 @@ class LocationSerializer(serializers.ModelSerializer):
         )
 
     def to_representation(self, instance):
-        """The full face where the reader may see it, else only the public fields and the public point."""
+        """The full face where the reader may see it, else only the public fields and the public point; its texts
+        in the reader's language where it has them."""
         full_face = shows_full_face(self.context.get("viewer"), instance)
         data = super().to_representation(instance)
         if full_face:
@@ -330,7 +401,7 @@ class LocationSerializer(serializers.ModelSerializer):
             data["distance_km"] = self._distance_from_search_point(*point)
         if "approximate" in data:
             data["approximate"] = not full_face and instance.latitude is not None
-        return data
+        return in_reader_language(data, instance, self.context.get("lang"))
 
     def _distance_from_search_point(self, latitude, longitude):
         near = self.context.get("near")
@@ -342,6 +413,11 @@ class LocationSerializer(serializers.ModelSerializer):
     def get_approximate(self, instance) -> bool:
         """Filled in by to_representation."""
         return False
+
+    @extend_schema_field({**TEXT_LANGUAGES_SCHEMA, "example": {"name": "th"}})
+    def get_text_languages(self, instance):
+        """Filled in by to_representation."""
+        return {}
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_distance_km(self, instance):
@@ -393,6 +469,7 @@ class BriefLocationSerializer(LocationSerializer):
             "open_until",
             "next_opens",
             "open_24_7",
+            "text_languages",
         ]
         public_fields = LocationSerializer.Meta.public_fields | {"open_now", "open_until", "next_opens", "open_24_7"}
 
@@ -441,12 +518,24 @@ class _ServiceBaseSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     matched_by = serializers.SerializerMethodField(
         help_text="With a point search: `location` (distance_km is to the nearest location) or `coverage` (a "
         "service area, e.g. an outreach team's circle or a hotline's country, reaches the point; distance_km is "
-        "to the area's edge, 0 inside it). Null without a point."
+        "to the area's edge, 0 inside it). Null without a point. `reach` says more."
+    )
+    reach = serializers.SerializerMethodField(
+        help_text="With a point search, how the service reaches the point, which decides its rank: `place` (a "
+        "location within the radius, to walk into) and `outreach` (a radius area, such as an outreach team's or a "
+        "mobile clinic's, that comes within the radius) come first, nearest first; then `remote` (only through a "
+        "whole country or province: hotlines, remote counselling; distance_km 0), nearest office first, then by "
+        "name. Null without a point."
     )
 
     text_languages = serializers.SerializerMethodField(
         help_text="The language (ISO 639-1) each translatable text of this record is in: the one asked for with "
         "`lang`/Accept-Language where the listing has a translation, else the listing's own `text_language`."
+    )
+    labels = serializers.SerializerMethodField(
+        help_text="With `lang`/Accept-Language: the labels, in that language (English where a term has none in it), "
+        "of the codes this record shows in `categories`, `populations`, `contexts` and (as `capacity_units`) "
+        "`capacity`. Null without a language: the vocabularies' endpoints give every label, in every language."
     )
 
     location_serializer_class = BriefLocationSerializer
@@ -458,9 +547,46 @@ class _ServiceBaseSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         """Filled in by to_representation."""
         return {}
 
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                name: {"type": "object", "additionalProperties": {"type": "string"}}
+                for name in ("categories", "populations", "contexts", "capacity_units")
+            },
+            "example": {"categories": {"housing": "ที่พักพิง"}, "populations": {"women": "ผู้หญิง"}},
+        }
+    )
+    def get_labels(self, service):
+        """Filled in by to_representation."""
+        return None
+
+    @cached_property
+    def _labels_in_reader_language(self):
+        """Every vocabulary's labels in the reader's language, read once for a page (from the cache)."""
+        return labels_in(self.context["lang"])
+
+    def _labels(self, data) -> dict | None:
+        """The labels of the codes the result shows, in the reader's language; None without one."""
+        if not self.context.get("lang"):
+            return None
+        labels = self._labels_in_reader_language
+        shown = {name: data[name] for name in ("categories", "populations", "contexts") if data.get(name)}
+        units = [entry["unit"] for entry in data.get("capacity") or ()]
+        if units:
+            shown["capacity_units"] = units
+        return {
+            vocabulary: {code: labels[vocabulary].get(code, code) for code in codes}
+            for vocabulary, codes in shown.items()
+        }
+
     def to_representation(self, service):
-        """Translatable texts in the reader's language where the listing has them, each labelled with its language."""
+        """Translatable texts in the reader's language where the listing has them, each labelled with its language;
+        the codes' labels in it beside them."""
         data = super().to_representation(service)
+        if "labels" in data:
+            data["labels"] = self._labels(data)
         own, wanted = service.text_language, self.context.get("lang")
         translation = None
         if wanted and wanted != own:
@@ -479,8 +605,14 @@ class _ServiceBaseSerializer(SparseFieldsMixin, serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=["location", "coverage"], allow_null=True))
     def get_matched_by(self, service):
-        """How the point search found the service."""
-        return (self.context.get("matched_by") or {}).get(service.pk)
+        """How the point search found the service, in the two words it had before `reach`."""
+        reach = (self.context.get("reaches") or {}).get(service.pk)
+        return None if reach is None else MATCHED_BY[reach]
+
+    @extend_schema_field(serializers.ChoiceField(choices=Reach.values, allow_null=True))
+    def get_reach(self, service):
+        """How the service reaches the point of the search."""
+        return (self.context.get("reaches") or {}).get(service.pk)
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_stale(self, service) -> bool:
@@ -520,6 +652,7 @@ class ServiceListSerializer(_ServiceBaseSerializer):
     """A compact search result."""
 
     locations = serializers.SerializerMethodField(help_text="Where the service is given, nearest first.")
+    phones = BriefPhoneSerializer(many=True, read_only=True, help_text="Front-door contacts of the service.")
 
     class Meta:
         model = Service
@@ -539,6 +672,7 @@ class ServiceListSerializer(_ServiceBaseSerializer):
             "intake",
             "distance_km",
             "matched_by",
+            "reach",
             "locations",
             "phones",
             "capacity",
@@ -547,6 +681,7 @@ class ServiceListSerializer(_ServiceBaseSerializer):
             "stale",
             "text_language",
             "text_languages",
+            "labels",
             "last_modified",
         ]
 
@@ -605,6 +740,7 @@ class ServiceDetailSerializer(_ServiceBaseSerializer):
             "stale",
             "text_language",
             "text_languages",
+            "labels",
             "translations",
             "last_modified",
         ]

@@ -5,7 +5,7 @@ from django.http import QueryDict
 from rest_framework import serializers
 
 from api.pagination import MAX_PAGE
-from api.serializers.writes import StrictBooleanField, StrictFloatField, StrictIntegerField
+from api.serializers.writes import KnownFieldsMixin, StrictBooleanField, StrictFloatField, StrictIntegerField
 
 __all__ = ["ServiceSearchRequestSerializer"]
 
@@ -16,8 +16,11 @@ def _codes(help_text):
     )
 
 
-class ServiceSearchRequestSerializer(serializers.Serializer):
+class ServiceSearchRequestSerializer(KnownFieldsMixin, serializers.Serializer):
     """Every GET search parameter as a JSON field; lists are arrays. Validation is the GET search's."""
+
+    # A misspelt filter must not be silently ignored: named as the GET search names an unknown parameter.
+    unknown_field_message = "Unknown search parameter."
 
     lat = StrictFloatField(required=False, help_text="Latitude of the search point (-90 to 90).")
     lng = StrictFloatField(required=False, help_text="Longitude of the search point (-180 to 180).")
@@ -30,6 +33,7 @@ class ServiceSearchRequestSerializer(serializers.Serializer):
         required=False,
         help_text="[min_lng, min_lat, max_lng, max_lat]; min_lng > max_lng crosses 180°.",
     )
+    reach = _codes("With a point: place, outreach, remote: ANY of them (default all).")
     category = _codes("Category codes: ANY of them.")
     serves = _codes("Population codes: ALL of them.")
     context = _codes("Operating-context codes: ANY of them.")
@@ -52,15 +56,6 @@ class ServiceSearchRequestSerializer(serializers.Serializer):
     )
     page = StrictIntegerField(required=False, min_value=1, max_value=MAX_PAGE, help_text="Page number, from 1.")
     page_size = StrictIntegerField(required=False, min_value=1, max_value=100, help_text="Results per page (1-100).")
-
-    def to_internal_value(self, data):
-        """Refuse unknown keys: a misspelt filter must not be silently ignored."""
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                message = f"Unknown search parameter. Known: {', '.join(sorted(self.fields))}."
-                raise serializers.ValidationError({str(name)[:60]: [message] for name in unknown[:20]})
-        return super().to_internal_value(data)
 
     def as_query_params(self) -> QueryDict:
         """The GET search's query parameters for these values (the filter set validates them)."""

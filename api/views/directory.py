@@ -31,7 +31,6 @@ from api.views.base import (
     StrictParamsMixin,
     VersionedWritesMixin,
 )
-from referrals.choices import ServiceStatus
 from referrals.managers import loaded
 from referrals.models import (
     CapacityUnit,
@@ -180,7 +179,7 @@ class ServiceViewSet(VersionedWritesMixin, LanguageMixin, StrictParamsMixin, Spa
             else:
                 matches = leading = nearest(services, near, self.viewer, wanted=wanted, filters=filters)
             context["distances"] = {pk: distance for pk, distance, _ in matches}
-            context["matched_by"] = {pk: how for pk, _, how in matches}
+            context["reaches"] = {pk: reach for pk, _, reach in matches}
             if order:
                 listed = services.filter(pk__in=context["distances"]).order_by(*order)
                 page = paginate(listed.with_listing_relations(context["lang"]))
@@ -232,9 +231,7 @@ class ServiceViewSet(VersionedWritesMixin, LanguageMixin, StrictParamsMixin, Spa
 
     def destroy(self, request, *args, **kwargs):
         """Retire: the listing stays on record with status `defunct`."""
-        service = self.get_object()
-        service.status = ServiceStatus.DEFUNCT
-        service.save(update_fields=["status", "last_modified"])
+        listings.retire(self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -280,6 +277,7 @@ class ServiceViewSet(VersionedWritesMixin, LanguageMixin, StrictParamsMixin, Spa
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         """Set assured_date to today and the assurer to the signed-in person."""
+        serializers.refuse_any_body(request)
         service = listings.verify(self.get_object(), request.user)
         return self._detail(service)
 
@@ -390,6 +388,7 @@ class OrganizationViewSet(
     @action(detail=True, methods=["post"], permission_classes=[IsModerator])
     def vet(self, request, pk=None):
         """Make the organisation's listings public."""
+        serializers.refuse_any_body(request)
         organization = self.get_object()
         organization.vetted = True
         organization.save(update_fields=["vetted", "last_modified"])

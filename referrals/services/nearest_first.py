@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from django.db import connections
 from django.db.models import BooleanField, F, FloatField, Func, Q, QuerySet
 
+from referrals.choices import Reach
 from referrals.models import SearchEntry
 from referrals.services.geo import BoundingBox, distance_km
-from referrals.services.search import NearQuery, box_condition, circles_reaching, ranked
+from referrals.services.search import NearQuery, box_condition, circles_reaching, ranked, ranked_remote
 
 # The first nearest-first read takes this many entries per wanted match (a service has one or two
 # locations, and some fail the filters), at least FIRST_READ; each further read takes four times more.
@@ -88,39 +89,61 @@ def serves(viewer) -> bool:
 def nearest(services: QuerySet, near: NearQuery, viewer, filters: EntryFilters, wanted: int | None) -> list[tuple]:
     """As `search.nearest()`: the first `wanted` matches that are certain (all of them when `wanted` is None).
 
-    Each read is cut where its matches stop being certain: past the last location the index returned
-    (a nearer one may follow) and past the last country- or province-wide service read (all at distance
-    0, in id order). Too few certain matches, and the next read takes four times more.
+    Places and outreach come first: each read of the locations nearest first is cut where its matches
+    stop being certain, past the last location the index returned (a nearer one may follow); too few
+    certain matches, and the next read takes four times more. Only once every place in the radius is
+    known do the remote services (country- and province-wide) follow, ranked by their nearest office.
     """
     face = _face(viewer)
     entries = SearchEntry.objects.using(services.db).filter(filters.condition())
-    circles = _by_circle(entries, near, face)
+    circles = _by_circle(entries, near, face) if Reach.OUTREACH in near.reaches else {}
     limit = max(READ_PER_WANTED * (wanted or 0), FIRST_READ)
     while True:
-        if wanted is not None and _reads_nearest_first(services.db):
+        if Reach.PLACE not in near.reaches:
+            by_location, horizon = {}, math.inf
+        elif wanted is not None and _reads_nearest_first(services.db):
             by_location, horizon = _by_location_nearest_first(entries, near, face, limit)
         else:
             by_location, horizon = _by_location_in_box(entries, near, face), math.inf
         # Nearer than the horizon is certain; at it, not (a place not yet read may lie exactly there).
-        cut = (horizon, _BEFORE_EVERY_ID) if horizon != math.inf else (horizon, _AFTER_EVERY_ID)
-        inside = _covering_the_point(entries, near, limit if wanted is not None else None)
-        if wanted is not None and len(inside) == limit:
-            cut = min(cut, (0.0, str(inside[-1])))
-        coverage = {**circles, **dict.fromkeys(inside, 0.0)}
-        distance_cut, id_cut = cut
-        certain = [
-            m
-            for m in ranked(by_location, coverage)
-            if m[1] < distance_cut or (m[1] == distance_cut and str(m[0]) <= id_cut)
-        ]
+        certain = [match for match in ranked(by_location, circles) if match[1] < horizon or horizon == math.inf]
         if not filters.complete:
-            matching = set(services.filter(pk__in=[pk for pk, _, _ in certain]).values_list("pk", flat=True))
-            certain = [match for match in certain if match[0] in matching]
-        if wanted is None:
-            return certain
-        if cut == (math.inf, _AFTER_EVERY_ID) or len(certain) >= wanted:
+            certain = _matching(services, certain)
+        if wanted is not None and len(certain) >= wanted:
             return certain[:wanted]
+        if horizon == math.inf:
+            break
         limit *= 4
+    if Reach.REMOTE in near.reaches:
+        reached = by_location.keys() | circles.keys()
+        remote = [pk for pk in _covering_the_point(entries, near, None) if pk not in reached]
+        offices, names = _offices_and_names(entries, remote, near, face)
+        remote_matches = ranked_remote(remote, offices, names)
+        certain += _matching(services, remote_matches) if not filters.complete else remote_matches
+    return certain if wanted is None else certain[:wanted]
+
+
+def _matching(services: QuerySet, matches: list) -> list:
+    """The matches that the full query also holds (for filters the entries do not answer)."""
+    if not matches:
+        return matches
+    matching = set(services.filter(pk__in=[pk for pk, _, _ in matches]).values_list("pk", flat=True))
+    return [match for match in matches if match[0] in matching]
+
+
+def _offices_and_names(entries: QuerySet, service_ids: list, near: NearQuery, face) -> tuple[dict, dict]:
+    """Of these services: the distance to each one's nearest location (the point this reader sees), and its name."""
+    offices: dict[object, float] = {}
+    names: dict[object, str] = {}
+    if not service_ids:
+        return offices, names
+    rows = entries.filter(service_id__in=service_ids).values_list("service_id", "kind", *face, "name")
+    for service_id, kind, lat, lng, name in rows:
+        names[service_id] = name
+        if kind == "location" and lat is not None and lng is not None:
+            distance = distance_km(near.latitude, near.longitude, lat, lng)
+            offices[service_id] = min(distance, offices.get(service_id, math.inf))
+    return offices, names
 
 
 def at_least(services: QuerySet, near: NearQuery, viewer, filters: EntryFilters, n: int) -> bool:
@@ -149,11 +172,18 @@ def at_least(services: QuerySet, near: NearQuery, viewer, filters: EntryFilters,
     )
     # Country- and province-wide services that hold the point match too (at distance 0); one branch per
     # kind of area, so that each is a plain scan of the areas' index (bitmap scans are off).
-    branches = [inside, *(entries.filter(area).values_list("service_id")[:n] for area in _holding_the_point(near))]
+    # Outreach circles are left out: the count stays a lower bound, which is all it must be.
+    branches = [inside] if Reach.PLACE in near.reaches else []
+    if Reach.REMOTE in near.reaches:
+        branches += [entries.filter(area).values_list("service_id")[:n] for area in _holding_the_point(near)]
+    if not branches:
+        return False
     compiled = [branch.query.sql_with_params() for branch in branches]  # by Django: values travel as parameters
     union = " UNION ".join(f"({sql})" for sql, _ in compiled)
     params = [param for _, branch_params in compiled for param in branch_params]
-    ((counted,),) = _read_in_index_order(f"SELECT count(*) FROM ({union}) AS matching", params, services.db)  # noqa: S608
+    # DISTINCT: a service with two locations inside counts once, with one branch (no UNION) too.
+    counting = f"SELECT count(*) FROM (SELECT DISTINCT * FROM ({union}) AS branches) AS matching"  # noqa: S608
+    ((counted,),) = _read_in_index_order(counting, params, services.db)
     return counted >= n
 
 
@@ -163,10 +193,6 @@ def inner_chord(radius_km: float) -> float:
     Its angle is measured with the largest radius of curvature and less the sphere's margin.
     """
     return 2 * math.sin(min(math.pi, radius_km * _SPHERE_TO_ELLIPSOID_MARGIN / _LARGEST_CURVATURE_RADIUS_KM) / 2)
-
-
-_AFTER_EVERY_ID = "~"  # sorts after any UUID's text
-_BEFORE_EVERY_ID = ""
 
 
 def _by_circle(entries: QuerySet, near: NearQuery, face) -> dict:

@@ -8,12 +8,13 @@ of organisations, other statuses) and is what the index's results are tested aga
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from referrals.models import ServiceArea, ServiceAtLocation
+from referrals.choices import Reach
+from referrals.models import Service, ServiceArea, ServiceAtLocation
 from referrals.models.services import public_area_center
 from referrals.services.geo import BoundingBox, distance_km, radius_bounding_box
 
@@ -23,11 +24,12 @@ EXACT_POINT = ("location__latitude", "location__longitude")
 
 @dataclass(frozen=True)
 class NearQuery:
-    """A circle to search in."""
+    """A circle to search in, and the ways of reaching its centre that count (all by default)."""
 
     latitude: float
     longitude: float
     radius_km: float
+    reaches: frozenset = field(default=frozenset(Reach.values))
 
     @property
     def bounding_box(self) -> BoundingBox:
@@ -72,6 +74,8 @@ class _Row:
 
 
 LOCATION, COVERAGE = "location", "coverage"
+# `matched_by`, the coarser answer that partner apps read before `reach` came.
+MATCHED_BY = {Reach.PLACE: LOCATION, Reach.OUTREACH: COVERAGE, Reach.REMOTE: COVERAGE}
 # The widest radius a service area may have (ServiceArea.radius_km's validator).
 MAX_AREA_RADIUS_KM = 500
 _KM_PER_DEGREE_LAT_MIN = 110.574  # at the equator, the shortest degree of latitude
@@ -81,10 +85,14 @@ _KM_PER_DEGREE_LNG_EQUATOR = 111.320
 def nearest(
     services: QuerySet, near: NearQuery, viewer=None, wanted: int | None = None, filters=None
 ) -> list[tuple[object, float, str]]:
-    """(service id, distance in km, how it matched) within the radius, nearest first.
+    """(service id, distance in km, reach) of the services that reach the point, in the order a caseworker needs.
 
-    A service reaches the point through a location, or through a service area (an outreach team's
-    circle, a national hotline's country): its distance is then to the area's edge, 0 inside it.
+    First those a person can get to or that come to the person, nearest first: `place`, a location
+    within the radius (distance to it), and `outreach`, a radius area (an outreach team's circle, a
+    mobile clinic's round) whose edge comes within the radius (distance to the edge, 0 inside it).
+    Then `remote`, those that reach the point only through a whole country or province (hotlines,
+    remote counselling; distance 0): nearest office first (the point this reader sees of it; none
+    last), then by name. Each service comes once, by its best way; `near.reaches` limits the ways.
 
     `filters` (an `EntryFilters`, when the search asks only for listed services) lets the search read
     the point-search index instead of joining the listings' tables; `wanted` says how many leading
@@ -94,7 +102,12 @@ def nearest(
 
     if filters is not None and nearest_first.serves(viewer):
         return nearest_first.nearest(services, near, viewer, filters, wanted)
-    return ranked(_by_location(services, near, viewer), _by_coverage(services, near, viewer))
+    by_location = _by_location(services, near, viewer) if Reach.PLACE in near.reaches else {}
+    by_circle = _by_circle(services, near, viewer) if Reach.OUTREACH in near.reaches else {}
+    remote = _by_region(services, near) - by_location.keys() - by_circle.keys() if Reach.REMOTE in near.reaches else ()
+    offices = _distances(ServiceAtLocation.objects.filter(service_id__in=remote), near, viewer)
+    names = dict(Service.objects.filter(pk__in=remote).values_list("pk", "name"))
+    return ranked(by_location, by_circle) + ranked_remote(remote, offices, names)
 
 
 def at_least(services: QuerySet, near: NearQuery, viewer, filters, n: int) -> bool:
@@ -121,20 +134,27 @@ def in_box_by_name(box: BoundingBox, viewer, filters) -> QuerySet | None:
     return nearest_first.in_box_by_name(box, viewer, filters)
 
 
-def ranked(by_location: dict, by_coverage: dict) -> list[tuple]:
-    """Each service once, by its nearer way of reaching the point; ties broken by id so pages are stable."""
-    reach = {pk: (distance, LOCATION) for pk, distance in by_location.items()}
-    for pk, distance in by_coverage.items():
+def ranked(by_location: dict, by_circle: dict) -> list[tuple]:
+    """Places and outreach, each service once by its nearer way; ties broken by id so pages are stable."""
+    reach = {pk: (distance, Reach.PLACE) for pk, distance in by_location.items()}
+    for pk, distance in by_circle.items():
         if pk not in reach or distance < reach[pk][0]:
-            reach[pk] = (distance, COVERAGE)
+            reach[pk] = (distance, Reach.OUTREACH)
     order = sorted(reach.items(), key=lambda item: (item[1][0], str(item[0])))
-    return [(pk, distance, how) for pk, (distance, how) in order]
+    return [(pk, distance, how.value) for pk, (distance, how) in order]
 
 
-def _by_coverage(services: QuerySet, near: NearQuery, viewer) -> dict:
-    """Service id -> distance in km from the point to the edge of a service area (0 inside it)."""
-    from referrals.services.gazetteer import province_key, region_at
+def ranked_remote(service_ids, offices: dict, names: dict) -> list[tuple]:
+    """Remote services: the nearest office first (those with none last), then by name, then by id."""
+    order = sorted(
+        service_ids,
+        key=lambda pk: (offices.get(pk, math.inf), names.get(pk, "").casefold(), names.get(pk, ""), str(pk)),
+    )
+    return [(pk, 0.0, Reach.REMOTE.value) for pk in order]
 
+
+def _by_circle(services: QuerySet, near: NearQuery, viewer) -> dict:
+    """Service id -> distance in km from the point to the edge of a radius area (0 inside it)."""
     candidates = services.order_by().values("pk")
     reach: dict[object, float] = {}
     circles = list(
@@ -148,14 +168,25 @@ def _by_coverage(services: QuerySet, near: NearQuery, viewer) -> dict:
         to_edge = max(0.0, distance_km(near.latitude, near.longitude, lat, lng) - radius)
         if to_edge <= near.radius_km and to_edge < reach.get(service_id, float("inf")):
             reach[service_id] = to_edge
-    region = region_at(near.latitude, near.longitude)
-    if region:
-        country, key = region
-        areas = ServiceArea.objects.filter(kind__in=("country", "province"), country=country, service__in=candidates)
-        for service_id, kind, name in areas.values_list("service_id", "kind", "state_province"):
-            if kind == "country" or (key is not None and province_key(name) == key):
-                reach[service_id] = 0.0
     return reach
+
+
+def _by_region(services: QuerySet, near: NearQuery) -> set:
+    """Ids of the services with a country- or province-wide area that holds the point."""
+    from referrals.services.gazetteer import province_key, region_at
+
+    region = region_at(near.latitude, near.longitude)
+    if not region:
+        return set()
+    country, key = region
+    areas = ServiceArea.objects.filter(
+        kind__in=("country", "province"), country=country, service__in=services.order_by().values("pk")
+    )
+    return {
+        service_id
+        for service_id, kind, name in areas.values_list("service_id", "kind", "state_province")
+        if kind == "country" or (key is not None and province_key(name) == key)
+    }
 
 
 def circles_reaching(near: NearQuery) -> Q:
@@ -195,10 +226,16 @@ def _services_hiding_a_house(service_ids, viewer) -> set:
 
 def _by_location(services: QuerySet, near: NearQuery, viewer) -> dict:
     """Service id -> distance in km to its nearest location within the radius."""
+    links = ServiceAtLocation.objects.filter(
+        _visiblebox_condition(near.bounding_box, viewer), service__in=services.order_by().values("pk")
+    )
+    return _distances(links, near, viewer, within_km=near.radius_km)
+
+
+def _distances(links: QuerySet, near: NearQuery, viewer, within_km: float = math.inf) -> dict:
+    """Service id -> distance in km to the nearest of these locations (by the point this viewer sees of each)."""
     rows = (
-        ServiceAtLocation.objects.filter(
-            _visiblebox_condition(near.bounding_box, viewer), service__in=services.order_by().values("pk")
-        )
+        links.filter(location__public_latitude__isnull=False)
         .order_by()
         .values_list("service_id", *PUBLIC_POINT, *EXACT_POINT, "location__confidential", "location__organization_id")
     )
@@ -206,7 +243,9 @@ def _by_location(services: QuerySet, near: NearQuery, viewer) -> dict:
     for service_id, public_lat, public_lng, lat, lng, confidential, organization_id in rows:
         if confidential and (viewer is None or not viewer.sees_full_face(_Row(confidential, organization_id))):
             lat, lng = public_lat, public_lng
+        if lat is None or lng is None:
+            continue
         distance = distance_km(near.latitude, near.longitude, lat, lng)
-        if distance <= near.radius_km and distance < best.get(service_id, float("inf")):
+        if distance <= within_km and distance < best.get(service_id, float("inf")):
             best[service_id] = distance
     return best
