@@ -13,9 +13,18 @@ LANG_PARAMETER = OpenApiParameter(
     "lang",
     OpenApiTypes.STR,
     enum=list(settings.LISTING_LANGUAGES),
-    description="Language of the listings' texts (ISO 639-1), overriding Accept-Language. A text with no "
-    "translation into it comes in the listing's own language; `text_languages` says which each one is in.",
+    description="Language of the listings' texts (ISO 639-1), overriding Accept-Language: services' texts, phone "
+    "descriptions, place names and the `labels` of the codes in results; Django's and DRF's own messages (errors) "
+    "follow it too, where their catalogs translate them. A text with no translation into it comes in the "
+    "listing's own language; `text_languages` tells which language the texts came in.",
 )
+
+
+def message_language(language: str | None) -> str:
+    """The Django language (settings.LANGUAGES) whose catalogs translate messages for a listing language."""
+    if language is None:
+        return settings.LANGUAGE_CODE
+    return settings.MESSAGE_LANGUAGES.get(language, language)
 
 
 def requested_language(request, value=None) -> str | None:

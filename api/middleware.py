@@ -6,13 +6,14 @@ import re
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
+from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from rest_framework.exceptions import APIException, Throttled
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
-from api.languages import requested_language
+from api.languages import message_language, requested_language
 from api.throttling import anonymous_wait
 
 
@@ -44,6 +45,30 @@ class ApiCacheHeadersMiddleware:
     def _is_personal(request) -> bool:
         user = getattr(request, "user", None)
         return bool(request.META.get("HTTP_AUTHORIZATION")) or bool(user and user.is_authenticated)
+
+
+class ApiLanguageMiddleware:
+    """Django's and DRF's own messages (errors above all) in the language the listings come in.
+
+    The language is the one `requested_language` picks for the listings (`lang=`, else Accept-Language, else
+    English), so a page and its errors never disagree, and the anonymous page cache, which keys on that choice,
+    stays right. Not Django's LocaleMiddleware: it knows no `lang=`, and it would put a Content-Language on
+    every response, which the API sends only when a listing language was chosen. The POST search's `lang`
+    travels in its body, which is read later: its messages follow Accept-Language (or a `lang` in the URL).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        try:
+            language = requested_language(request, request.GET.get("lang"))
+        except APIException:  # an unsupported `lang`: the view refuses it, in English
+            language = None
+        with translation.override(message_language(language)):
+            return self.get_response(request)
 
 
 class AnonymousPageCacheMiddleware:

@@ -57,6 +57,21 @@ def test_search_queries_do_not_grow_with_page_size(api, sixty_services, extra):
     assert small == large <= SEARCH_QUERIES
 
 
+@pytest.mark.parametrize("asked", [{"params": {"lang": "th"}}, {"headers": {"HTTP_ACCEPT_LANGUAGE": "th"}}])
+def test_search_in_a_language_costs_one_query_more_whatever_the_page_size(api, sixty_services, asked):
+    """The reader's translations are one query; phones', places' and the labels' translations cost none."""
+
+    def counted(page_size):
+        params = {"page_size": page_size, **asked.get("params", {})}
+        api.get("/api/v1/services/", params, **asked.get("headers", {}))  # warm the vocabularies' cache
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get("/api/v1/services/", params, **asked.get("headers", {}))
+        assert response.status_code == 200 and response.json()["results"][0]["labels"] is not None
+        return len(queries)
+
+    assert counted(3) == counted(50) <= SEARCH_QUERIES + 1
+
+
 @pytest.mark.parametrize("extra", [{}, {"category": "housing", "serves": "women,children", "lang": "th"}])
 def test_box_search_queries_do_not_grow_with_page_size(api, sixty_services, extra):
     params = {"bbox": "100.4,13.6,100.7,13.9", **extra}

@@ -1,5 +1,6 @@
 """Places where services are delivered, their phones and opening hours."""
 
+import json
 import re
 import uuid
 import zoneinfo
@@ -27,6 +28,41 @@ def validate_time_zone(value: str):
     """Accept only IANA time zone names."""
     if value not in _time_zone_names():
         raise ValidationError(f"{value!r} is not an IANA time zone name (e.g. Asia/Bangkok).")
+
+
+def translation_errors(translations, lengths: dict[str, int]) -> list[str]:
+    """What is wrong with a record's `translations` ({language: {text name: text}}): listing languages only, and
+    only the texts the record translates (`lengths`: their names and longest lengths). Empty: nothing."""
+    example = json.dumps({"th": {next(iter(lengths)): "..."}})
+    if not isinstance(translations, dict):
+        return [f"Give an object of translations by language code, e.g. {example}."]
+    errors = []
+    for language, texts in translations.items():
+        shown = repr(str(language)[:10])
+        if language not in settings.LISTING_LANGUAGES:
+            errors.append(f"Unsupported language {shown}; use one of: {', '.join(settings.LISTING_LANGUAGES)}.")
+        elif not isinstance(texts, dict):
+            errors.append(f"{shown}: give an object of texts, e.g. {example}.")
+        else:
+            for name, text in texts.items():
+                if name not in lengths:
+                    errors.append(
+                        f"{shown}: {str(name)[:40]!r} is not translated here; translatable: {', '.join(lengths)}."
+                    )
+                elif not isinstance(text, str):
+                    errors.append(f"{shown}: {name} must be text.")
+                elif len(text) > lengths[name]:
+                    errors.append(f"{shown}: {name} has more than {lengths[name]} characters.")
+    return errors[:20]
+
+
+def translated_text(record, name: str, language: str | None) -> str:
+    """The record's text `name` in the language, where it has a translation there; else empty."""
+    if not language:
+        return ""
+    texts = (record.translations or {}).get(language)
+    text = texts.get(name) if isinstance(texts, dict) else None
+    return text if isinstance(text, str) else ""
 
 
 class Location(models.Model):
@@ -99,6 +135,12 @@ class Location(models.Model):
         default=False,
         help_text="A safe house: the public sees only the city and a grid-snapped approximate point.",
     )
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='The name in other languages, by ISO 639-1 code: {"th": {"name": "..."}} (hidden for a '
+        "confidential location, as the name is).",
+    )
     # The point that public readers see and search by: the exact point for ordinary locations,
     # the centre of the grid cell for confidential ones. Derived on save; never edited by hand.
     public_latitude = models.FloatField(null=True, blank=True, editable=False)
@@ -110,8 +152,12 @@ class Location(models.Model):
 
     history = HistoricalRecords()
 
+    # Texts with translations in `translations`, and their longest lengths.
+    TRANSLATED_TEXTS = {"name": 200}
+
     # What public readers see of a confidential location (with its public point); every other field is its
-    # hidden face. api.serializers.LocationSerializer.Meta.public_fields shows the same, by API names.
+    # hidden face (the name and its `translations` too). api.serializers.LocationSerializer.Meta.public_fields
+    # shows the same, by API names.
     PUBLIC_FACE_FIELDS = (
         "organization_id",
         "location_type",
@@ -152,7 +198,12 @@ class Location(models.Model):
         self.schedules.exclude(time_zone=self.time_zone).update(time_zone=self.time_zone)
 
     def clean(self):
-        """A point needs both coordinates; a physical place needs a point or an address."""
+        """A point needs both coordinates; a physical place needs a point or an address; translations name
+        listing languages and the name only."""
+        if self.translations is None:  # a form's emptied field: no translations
+            self.translations = {}
+        if errors := translation_errors(self.translations, self.TRANSLATED_TEXTS):
+            raise ValidationError({"translations": errors})
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError({"longitude": "Give both latitude and longitude, or neither."})
         if self.location_type == LocationType.PHYSICAL and self.latitude is None and not self.city:
@@ -248,12 +299,20 @@ class Phone(models.Model):
         "zalo, signal, telegram, wechat.",
     )
     description = models.CharField(max_length=200, blank=True, help_text="E.g. '24-hour intake line'.")
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='The description in other languages, by ISO 639-1 code: {"th": {"description": "..."}}.',
+    )
     languages = models.ManyToManyField(
         "referrals.Language", blank=True, related_name="phones", help_text="Languages spoken on this line."
     )
 
     objects = owned_queryset("organization_id", "service__organization_id", "location__organization_id").as_manager()
     history = HistoricalRecords()
+
+    # Texts with translations in `translations`, and their longest lengths.
+    TRANSLATED_TEXTS = {"description": 200}
 
     class Meta:
         ordering = ["type", "number"]
@@ -272,10 +331,15 @@ class Phone(models.Model):
         return self.number
 
     def clean(self):
-        """A phone belongs to exactly one of organisation, service or location; a messaging account is well formed."""
+        """A phone belongs to exactly one of organisation, service or location; a messaging account is well formed;
+        translations name listing languages and the description only."""
         owners = [self.organization_id, self.service_id, self.location_id]
         if sum(owner is not None for owner in owners) != 1:
             raise ValidationError("A phone belongs to exactly one organisation, service or location.")
+        if self.translations is None:  # a form's emptied field: no translations
+            self.translations = {}
+        if errors := translation_errors(self.translations, self.TRANSLATED_TEXTS):
+            raise ValidationError({"translations": errors})
         if self.type in MESSAGING_BY_NUMBER and not INTERNATIONAL_NUMBER.fullmatch(self.number or ""):
             raise ValidationError(
                 {"number": f"{self.get_type_display()} reaches a phone number: give it in international format, "

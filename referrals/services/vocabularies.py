@@ -1,4 +1,5 @@
-"""The codes of each vocabulary, cached: they are read on every filtered search and change rarely."""
+"""The codes and labels of each vocabulary, cached: they are read on every filtered search (the labels on every
+page of results in a language) and change rarely."""
 
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -19,10 +20,46 @@ def codes_of(model) -> frozenset[str]:
 
 
 def forget_codes(sender, **kwargs):
-    """Drop the cached codes of a vocabulary when one of its terms is saved or deleted."""
-    cache.delete(_key(sender))
+    """Drop the cached codes (and labels) of a vocabulary when one of its terms is saved or deleted."""
+    cache.delete_many([_key(sender), LABELS_KEY])
     if sender.__name__ == "CapacityUnit":
         cache.delete(UNITS_KEY)
+
+
+LABELS_KEY = "vocabulary-labels"
+# The vocabularies whose labels results carry beside their codes, by the name of the result field (or, for
+# capacity units, of their endpoint).
+LABELLED = {
+    "categories": "Category",
+    "populations": "Population",
+    "contexts": "Context",
+    "capacity_units": "CapacityUnit",
+}
+
+
+def _all_labels() -> dict[str, dict[str, tuple[str, dict[str, str]]]]:
+    """Every term's English label and translations, by vocabulary and code: {"categories": {"housing": ("Housing",
+    {"th": "ที่พักพิง", ...})}, ...}."""
+
+    def load():
+        from referrals import models
+
+        labels = {}
+        for vocabulary, model_name in LABELLED.items():
+            rows = getattr(models, model_name).objects.values_list("code", "name", "translations")
+            labels[vocabulary] = {code: (name, translations or {}) for code, name, translations in rows}
+        return labels
+
+    return cache.get_or_set(LABELS_KEY, load, CODES_TIMEOUT_SECONDS)
+
+
+def labels_in(language: str) -> dict[str, dict[str, str]]:
+    """Each vocabulary's labels in the language, English where a term has none there, as `Taxonomy.label` gives
+    them (cached: no query)."""
+    return {
+        vocabulary: {code: translations.get(language) or name for code, (name, translations) in terms.items()}
+        for vocabulary, terms in _all_labels().items()
+    }
 
 
 UNITS_KEY = "vocabulary-codes:capacity-unit-populations"
