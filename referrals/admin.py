@@ -1,12 +1,19 @@
 """The moderators' workbench: search, filters and inlines for every listing."""
 
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.urls import reverse
 from django.utils import timezone
+from django_countries import countries as country_names
 from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
 
+from referrals.managers import loaded, loaded_prefetch
 from referrals.models import (
     CapacityUnit,
     Caseworker,
@@ -21,17 +28,59 @@ from referrals.models import (
     Phone,
     Population,
     Report,
+    ReportStatus,
     Schedule,
     Service,
     ServiceArea,
     ServiceAtLocation,
     ServiceCapacity,
 )
+from referrals.services import listings
 from referrals.services.sync import touch_organizations, write_transaction
 
 admin.site.site_header = "Victim-support referral directory"
 admin.site.site_title = "Referral directory admin"
 admin.site.index_title = "Moderation"
+
+
+@dataclass(frozen=True)
+class QueueLine:
+    """One line of the moderation queue: what waits, how many, and the list that shows exactly those."""
+
+    label: str
+    count: int
+    url: str
+
+
+def moderation_queue(request) -> list[QueueLine]:
+    """What waits for a moderator, as far as this user may see it, each with a link to the filtered list."""
+    waiting = [
+        ("Organisations awaiting vetting", Organization.objects.filter(vetted=False), {"vetted__exact": "0"}),
+        ("Caseworkers awaiting vetting", Caseworker.objects.filter(vetted=False), {"vetted__exact": "0"}),
+        ("Open reports", Report.objects.filter(status=ReportStatus.OPEN), {"status__exact": ReportStatus.OPEN}),
+        ("Listings overdue for verification", Service.objects.overdue(), {StaleFilter.parameter_name: "overdue"}),
+    ]
+    lines = []
+    for label, queryset, query in waiting:
+        opts = queryset.model._meta
+        if not admin.site.get_model_admin(queryset.model).has_view_permission(request):
+            continue
+        changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist", current_app=admin.site.name)
+        lines.append(QueueLine(label, queryset.count(), f"{changelist}?{urlencode(query)}"))
+    return lines
+
+
+_stock_index = admin.site.index
+
+
+def index_with_moderation_queue(request, extra_context=None):
+    """The admin's home with the moderation queue (shown by templates/admin/index.html)."""
+    return _stock_index(request, {"moderation_queue": moderation_queue(request), **(extra_context or {})})
+
+
+# The default site's own index, given one more context entry: every registration stays where it is, and the
+# queue is computed for the home page only (each_context would run on every admin page).
+admin.site.index = index_with_moderation_queue
 
 
 class SequencedWritesMixin:
@@ -104,7 +153,7 @@ class OrganizationPhoneInline(admin.TabularInline):
 
     model = Phone
     fk_name = "organization"
-    fields = ["number", "extension", "type", "description", "languages"]
+    fields = ["number", "extension", "type", "description", "translations", "languages"]
     autocomplete_fields = ["languages"]
     extra = 0
 
@@ -152,7 +201,7 @@ class LocationPhoneInline(admin.TabularInline):
 
     model = Phone
     fk_name = "location"
-    fields = ["number", "extension", "type", "description", "languages"]
+    fields = ["number", "extension", "type", "description", "translations", "languages"]
     autocomplete_fields = ["languages"]
     extra = 0
 
@@ -190,7 +239,7 @@ class LocationAdmin(SequencedWritesMixin, SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
     fieldsets = [
-        (None, {"fields": ["organization", "name", "location_type", "description", "confidential"]}),
+        (None, {"fields": ["organization", "name", "translations", "location_type", "description", "confidential"]}),
         (
             "Address",
             {"fields": ["address_1", "address_2", "city", "region", "state_province", "postal_code", "country"]},
@@ -227,7 +276,7 @@ class ServicePhoneInline(admin.TabularInline):
 
     model = Phone
     fk_name = "service"
-    fields = ["number", "extension", "type", "description", "languages"]
+    fields = ["number", "extension", "type", "description", "translations", "languages"]
     autocomplete_fields = ["languages"]
     extra = 0
 
@@ -258,12 +307,82 @@ class ServiceCapacityInline(admin.TabularInline):
     extra = 0
 
 
+class ServiceCountryFilter(admin.SimpleListFilter):
+    """Services in a country: a location there or a service area covering it (as the API's `country=`)."""
+
+    title = "country"
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        """The countries some service is in, by name."""
+        # A few distinct "|KH|TH|" values, not a row per service: one small query whatever the directory's size.
+        values = Service.objects.exclude(countries="").order_by().values_list("countries", flat=True).distinct()
+        codes = {code for value in values for code in value.split("|") if code}
+        return sorted(((code, country_names.name(code) or code) for code in codes), key=lambda choice: choice[1])
+
+    def queryset(self, request, queryset):
+        """Those in the chosen country."""
+        return queryset.in_countries([self.value()]) if self.value() else queryset
+
+
+class StaleFilter(admin.SimpleListFilter):
+    """Listings no person has verified within STALE_AFTER_DAYS, or those verified since."""
+
+    title = "stale"
+    parameter_name = "stale"
+
+    def lookups(self, request, model_admin):
+        """Overdue, stale or fresh."""
+        return [
+            ("overdue", "Overdue (stale, still offered)"),
+            ("yes", "Stale (not verified lately)"),
+            ("no", "Verified lately"),
+        ]
+
+    def queryset(self, request, queryset):
+        """The domain's own definitions (ServiceQuerySet.overdue, stale and fresh)."""
+        if self.value() == "overdue":
+            return queryset.overdue()
+        if self.value() == "yes":
+            return queryset.stale()
+        if self.value() == "no":
+            return queryset.fresh()
+        return queryset
+
+
+def distinct_compact(values, shown=3) -> str:
+    """Distinct non-empty values in their order, the first `shown` of them and a count of the rest."""
+    distinct = list(dict.fromkeys(value for value in values if value))
+    rest = len(distinct) - shown
+    return ", ".join(distinct[:shown]) + (f" +{rest}" if rest > 0 else "")
+
+
 @admin.register(Service)
 class ServiceAdmin(SequencedWritesMixin, SimpleHistoryAdmin):
-    """Services with everything beneath them."""
+    """Services with everything beneath them; they are retired, never deleted."""
 
-    list_display = ["name", "organization", "status", "free", "assured_date", "last_modified"]
-    list_filter = ["status", "free", "categories", "populations", "contexts", "organization__vetted"]
+    list_display = [
+        "name",
+        "organization",
+        "cities",
+        "location_countries",
+        "status",
+        "stale",
+        "free",
+        "assured_date",
+        "last_modified",
+    ]
+    list_filter = [
+        "status",
+        StaleFilter,
+        ServiceCountryFilter,
+        "free",
+        "categories",
+        "populations",
+        "contexts",
+        "organization__vetted",
+    ]
+    actions = ["retire_selected"]
     search_fields = ["name", "alternate_name", "description", "organization__name"]
     autocomplete_fields = ["organization"]
     filter_horizontal = ["categories", "populations", "contexts", "languages"]
@@ -298,6 +417,37 @@ class ServiceAdmin(SequencedWritesMixin, SimpleHistoryAdmin):
         ),
         ("Verification", {"fields": ["assured_date", "assurer", "created", "last_modified"]}),
     ]
+
+    def get_queryset(self, request):
+        """Services with their locations, for the city and country columns (one query for a whole page)."""
+        locations = ServiceAtLocation.objects.select_related("location")  # cities, location_countries
+        return super().get_queryset(request).prefetch_related(loaded_prefetch("service_at_locations", locations))
+
+    @admin.display(description="city")
+    def cities(self, service):
+        """The towns of its locations."""
+        return distinct_compact(link.location.city for link in loaded(service, "service_at_locations"))
+
+    @admin.display(description="country")
+    def location_countries(self, service):
+        """The countries of its locations (ISO codes)."""
+        return distinct_compact(link.location.country.code for link in loaded(service, "service_at_locations"))
+
+    @admin.display(description="stale", boolean=True)
+    def stale(self, service):
+        """No person has verified the listing within STALE_AFTER_DAYS."""
+        return listings.is_stale(service)
+
+    def has_delete_permission(self, request, obj=None):
+        """Nobody deletes a service here: it is retired, and stays on record (this hides "delete selected" too)."""
+        return False
+
+    @admin.action(description="Retire selected services (they stay on record as defunct)", permissions=["change"])
+    def retire_selected(self, request, queryset):
+        """Retire the services as the API's DELETE does; history and sync tombstones follow each one."""
+        outcomes = [listings.retire(service) for service in queryset.select_related("organization")]
+        already = f" ({outcomes.count(False)} already were)" if False in outcomes else ""
+        self.message_user(request, f"{outcomes.count(True)} service(s) retired{already}.")
 
 
 @admin.register(Caseworker)
@@ -341,6 +491,12 @@ class PartnerKeyAdmin(APIKeyModelAdmin):
 
     list_display = [*APIKeyModelAdmin.list_display, "confidential_access"]
     list_filter = [*APIKeyModelAdmin.list_filter, "confidential_access"]
+
+
+# The library registers its own key model, which authenticates nothing here (api.authentication reads
+# PartnerKey only): keys made on its screen would answer 401. Importing its admin above has registered it.
+if admin.site.is_registered(APIKey):
+    admin.site.unregister(APIKey)
 
 
 @admin.register(Disclosure)

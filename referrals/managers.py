@@ -8,6 +8,8 @@ from django.db import connection, connections, models
 from django.db.models import Exists, F, Func, OuterRef, Q
 from django.utils import timezone
 
+from referrals.choices import ServiceStatus
+
 
 class OrganizationScopedQuerySet(models.QuerySet):
     """Records of one organisation (or organisations themselves): who may see, change and administer them."""
@@ -68,6 +70,10 @@ class ServiceQuerySet(OrganizationScopedQuerySet):
     def stale(self, today=None):
         """Listings no person has verified within STALE_AFTER_DAYS."""
         return self.filter(Q(assured_date__isnull=True) | Q(assured_date__lt=stale_before(today)))
+
+    def overdue(self, today=None):
+        """Stale listings still offered (not retired): those a person should verify now."""
+        return self.stale(today).exclude(status=ServiceStatus.DEFUNCT)
 
     def fresh(self, today=None):
         """Listings verified within STALE_AFTER_DAYS."""

@@ -1,4 +1,4 @@
-"""Rules about a listing's freshness: verification, staleness and capacity counts."""
+"""Rules about a listing's freshness and life: verification, staleness, retirement and capacity counts."""
 
 from datetime import timedelta
 
@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from referrals.choices import ServiceStatus
 from referrals.managers import stale_before
 from referrals.models import ServiceCapacity
 
@@ -27,6 +28,18 @@ def verify(service, user, today=None):
     service.assurer = user.get_full_name() or user.get_username()
     service.save(update_fields=["assured_date", "assurer", "last_modified"])
     return service
+
+
+def retire(service) -> bool:
+    """Take a listing out of the directory but keep its record (status `defunct`); False if it was retired already.
+
+    A save, not a queryset update: the listing's history and the sync tombstones follow it, as for any edit.
+    """
+    if service.status == ServiceStatus.DEFUNCT:
+        return False
+    service.status = ServiceStatus.DEFUNCT
+    service.save(update_fields=["status", "last_modified"])
+    return True
 
 
 def report_capacity(service, unit: str, *, available=None, change=None, maximum=None) -> ServiceCapacity:

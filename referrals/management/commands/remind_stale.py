@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="List only; send no email.")
 
     def handle(self, *args, dry_run, **options):
-        stale = Service.objects.stale().exclude(status="defunct").select_related("organization").order_by("name")
+        stale = Service.objects.overdue().select_related("organization").order_by("name")
         by_organization = defaultdict(list)
         for service in stale:
             by_organization[service.organization].append(service)
