@@ -2,6 +2,7 @@
 
 import os
 
+from django.core.checks.security.base import SECRET_KEY_INSECURE_PREFIX, SECRET_KEY_MIN_UNIQUE_CHARACTERS
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -58,3 +59,25 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+SECRET_KEY_MIN_LENGTH = 40
+# Words of values copied from documentation rather than generated. Seven letters or more, so that a generated
+# key holds one by chance only a few times in a billion.
+_PLACEHOLDER_WORDS = ("change-me", "change_me", "changeme", "example", "placeholder", "replace-me", "replace_me")
+NEW_KEY_COMMAND = 'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+
+
+def secret_key_weakness(key: str) -> str | None:
+    """Why a secret key is unfit for production (Django's security.W009 rule, a placeholder, too short), or None."""
+    if not key:
+        return "is not set"
+    if key.startswith(SECRET_KEY_INSECURE_PREFIX):
+        return f"starts with {SECRET_KEY_INSECURE_PREFIX!r} (a development key)"
+    if any(word in key.lower() for word in _PLACEHOLDER_WORDS):
+        return "is a placeholder"
+    if len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        return f"has fewer than {SECRET_KEY_MIN_UNIQUE_CHARACTERS} distinct characters"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"is shorter than {SECRET_KEY_MIN_LENGTH} characters"
+    return None

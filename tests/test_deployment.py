@@ -1,10 +1,13 @@
 """Production settings pass Django's deployment check; rate limits per tier; CORS for partner web apps."""
 
 import os
+import secrets
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+import yaml
 from django.core.cache import cache
 from rest_framework.settings import api_settings
 
@@ -36,12 +39,66 @@ def test_check_deploy_is_clean_with_production_settings():
 
 @pytest.mark.parametrize(
     ("override", "message"),
-    [({"DEBUG": "true"}, "DEBUG"), ({"SECRET_KEY": "short"}, "SECRET_KEY"), ({"SECRET_KEY": ""}, "SECRET_KEY")],
+    [
+        ({"DEBUG": "true"}, "DEBUG"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY is shorter than 40 characters"),
+        ({"SECRET_KEY": ""}, "SECRET_KEY is not set"),
+        ({"SECRET_KEY": "change-me-to-at-least-40-random-characters-please-0123456789"}, "SECRET_KEY is a placeholder"),
+        ({"SECRET_KEY": f"CHANGEME{secrets.token_urlsafe(40)}"}, "SECRET_KEY is a placeholder"),
+        ({"SECRET_KEY": f"an-example-key-{secrets.token_urlsafe(40)}"}, "SECRET_KEY is a placeholder"),
+        ({"SECRET_KEY": f"django-insecure-{secrets.token_urlsafe(40)}"}, "SECRET_KEY starts with 'django-insecure-'"),
+        ({"SECRET_KEY": "abcd" * 20}, "SECRET_KEY has fewer than 5 distinct characters"),
+    ],
 )
 def test_production_refuses_debug_and_weak_secret_keys(override, message):
     result = run_manage("check", env_overrides={**PRODUCTION_ENV, **override})
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def _env_example() -> dict[str, str]:
+    """The committed .env.example's settings, as `docker compose` passes an env_file to the containers."""
+    lines = Path(".env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line.strip() and not line.lstrip().startswith("#"))
+
+
+def test_a_copy_of_env_example_is_refused_until_it_has_a_secret_key_of_its_own():
+    copied = {**_env_example(), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    assert copied["DEVELOPMENT"] == "false"
+    refused = run_manage("check", "--deploy", env_overrides=copied)
+    assert refused.returncode != 0
+    assert "SECRET_KEY is not set" in refused.stderr and "secrets.token_urlsafe(50)" in refused.stderr
+    generated = run_manage("check", "--deploy", env_overrides={**copied, "SECRET_KEY": secrets.token_urlsafe(50)})
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+
+
+def _started(services: dict, profiles: set[str]) -> set[str]:
+    """What `docker compose up` starts with these profiles active: services without profiles or with one of them."""
+    return {
+        name for name, service in services.items() if not service.get("profiles") or profiles & set(service["profiles"])
+    }
+
+
+def test_compose_starts_one_stack_by_default_and_only_the_scaled_one_with_its_profile():
+    services = yaml.safe_load(Path("docker-compose.yml").read_text())["services"]
+    # `docker compose up` takes COMPOSE_PROFILES from .env (the copy of .env.example); `--profile` replaces it.
+    default = _started(services, set(_env_example()["COMPOSE_PROFILES"].split(",")))
+    scaled = _started(services, {"scaled"})
+    assert default == {"db", "migrate", "app", "proxy"}
+    assert scaled == {"db", "migrate", "redis", "web", "web-proxy"}
+    for started in (default, scaled):
+        for name in started:  # compose refuses a service that depends on one the profiles leave out
+            assert set(services[name].get("depends_on", {})) <= started, name
+
+
+def test_compose_needs_a_postgres_password_and_every_app_container_uses_it():
+    compose = yaml.safe_load(Path("docker-compose.yml").read_text())
+    services = compose["services"]
+    required = "${POSTGRES_PASSWORD:?"  # compose stops when it is unset or empty: no published default password
+    assert services["db"]["environment"]["POSTGRES_PASSWORD"].startswith(required)
+    built = [name for name, service in services.items() if service.get("build")]
+    assert built and all(required in services[name]["environment"]["DATABASE_URL"] for name in built)
+    assert "POSTGRES_PASSWORD" in _env_example()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
+from api.serializers.writes import KnownFieldsMixin
 from referrals.models import (
     Caseworker,
     Disclosure,
@@ -20,6 +21,7 @@ from referrals.services.registration import register_user
 __all__ = [
     "CaseworkerSerializer",
     "CaseworkerSignupSerializer",
+    "CaseworkerVettingSerializer",
     "DisclosureSerializer",
     "HistoryEntrySerializer",
     "LoginSerializer",
@@ -36,7 +38,7 @@ __all__ = [
 User = get_user_model()
 
 
-class LoginSerializer(serializers.Serializer):
+class LoginSerializer(KnownFieldsMixin, serializers.Serializer):
     """Username and password."""
 
     username = serializers.CharField(max_length=150, help_text="Your username.")
@@ -45,7 +47,7 @@ class LoginSerializer(serializers.Serializer):
     )
 
 
-class RevokeTokensSerializer(serializers.Serializer):
+class RevokeTokensSerializer(KnownFieldsMixin, serializers.Serializer):
     """Whose tokens and sessions to revoke."""
 
     username = serializers.CharField(max_length=150, help_text="The user's username.")
@@ -69,7 +71,7 @@ class WhoAmISerializer(serializers.Serializer):
     )
 
 
-class _NewUserSerializer(serializers.Serializer):
+class _NewUserSerializer(KnownFieldsMixin, serializers.Serializer):
     """Fields of a new account."""
 
     account_kind = "user"  # named in the confirmation email
@@ -166,6 +168,12 @@ class CaseworkerSerializer(serializers.ModelSerializer):
         }
 
 
+class CaseworkerVettingSerializer(KnownFieldsMixin, serializers.Serializer):
+    """Vet or un-vet a caseworker."""
+
+    vetted = serializers.BooleanField(default=True, help_text="true to vet (the default), false to un-vet.")
+
+
 class MembershipSerializer(serializers.ModelSerializer):
     """A member of an organisation."""
 
@@ -178,7 +186,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = ["user_id", "username", "created"]
 
 
-class MembershipWriteSerializer(serializers.Serializer):
+class MembershipWriteSerializer(KnownFieldsMixin, serializers.Serializer):
     """Add a registered user to your organisation, or change their role."""
 
     username = serializers.CharField(max_length=150, required=False, help_text="Username of the person to add.")
@@ -198,7 +206,7 @@ class DisclosureSerializer(serializers.ModelSerializer):
         extra_kwargs = {"id": {"help_text": "Log entry id."}}
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(KnownFieldsMixin, serializers.ModelSerializer):
     """A report that a listing is wrong."""
 
     reason = serializers.ChoiceField(choices=ReportReason.choices, help_text="What is wrong.")
@@ -212,7 +220,7 @@ class ReportSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "service", "status", "created", "resolved_at", "resolution_note"]
 
 
-class ReportResolveSerializer(serializers.Serializer):
+class ReportResolveSerializer(KnownFieldsMixin, serializers.Serializer):
     """Close a report."""
 
     status = serializers.ChoiceField(

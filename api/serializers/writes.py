@@ -1,6 +1,8 @@
 """Input shapes for providers' writes. Validation lives in the models: every write runs full_clean()."""
 
+import functools
 import math
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -8,7 +10,12 @@ from django.db import IntegrityError, models
 from rest_framework import serializers
 
 from api.permissions import get_viewer
-from api.serializers.directory import LocalTimeField
+from api.serializers.directory import (
+    LocalTimeField,
+    LocationSerializer,
+    OrganizationSerializer,
+    ServiceDetailSerializer,
+)
 from referrals.choices import IntakeMethod
 from referrals.models import (
     CapacityUnit,
@@ -32,6 +39,7 @@ from referrals.services.vocabularies import codes_of
 __all__ = [
     "CapacityReportSerializer",
     "CapacityUpdateSerializer",
+    "EmptyBodySerializer",
     "LocationWriteSerializer",
     "OrganizationWriteSerializer",
     "PhoneWriteSerializer",
@@ -40,6 +48,7 @@ __all__ = [
     "ServiceAtLocationSerializer",
     "ServiceTranslationWriteSerializer",
     "ServiceWriteSerializer",
+    "refuse_any_body",
 ]
 
 
@@ -59,6 +68,18 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+def translations_input(text: str):
+    """A record's `translations` as written: its texts by language (the model checks the languages, the texts'
+    names and their lengths)."""
+    return serializers.DictField(
+        child=serializers.DictField(child=StrictCharField(allow_blank=True)),
+        required=False,
+        help_text=f'The {text} in other languages by ISO 639-1 code, e.g. {{"th": {{"{text}": "..."}}}}; readers '
+        f"asking for a language get it there, the record's own {text} elsewhere. Send the whole set: it replaces "
+        "the one before.",
+    )
 
 
 class StrictFloatField(serializers.FloatField):
@@ -91,7 +112,59 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
-class ValidatedModelSerializer(serializers.ModelSerializer):
+@functools.cache
+def _field_names(serializer_class) -> frozenset[str]:
+    return frozenset(serializer_class().fields)
+
+
+class KnownFieldsMixin:
+    """A 400 naming each body key it does not know; its fields, read-only ones too, and its read shape's are known."""
+
+    unknown_field_message = "Unknown field."
+    # Nothing a client sends may be silently ignored, but partner apps PUT back what they GET: so a name the record's
+    # representation has is known (and, read-only here, ignored as DRF ignores read-only fields, whatever its value);
+    # any other name is an error. Nested keys are named under their parent, as DRF names nested errors.
+    # The shape a GET of the record answers, where writes take another.
+    read_serializer_class: type[serializers.Serializer] | None = None
+
+    def to_internal_value(self, data):
+        """The values, or every error: unknown keys named beside the known fields' errors."""
+        unknown = self._unknown_field_errors(data)
+        try:
+            values = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if unknown and isinstance(exc.detail, Mapping):
+                raise serializers.ValidationError({**unknown, **exc.detail}) from exc
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return values
+
+    def _unknown_field_errors(self, data) -> dict[str, list[str]]:
+        if not isinstance(data, Mapping):
+            return {}  # DRF answers that it wants an object
+        known = set(self.fields)
+        if self.read_serializer_class is not None:
+            known |= _field_names(self.read_serializer_class)
+        unknown = sorted(str(name) for name in data if name not in known)
+        if not unknown:
+            return {}
+        writable = ", ".join(sorted(name for name, field in self.fields.items() if not field.read_only))
+        message = f"{self.unknown_field_message} Known here: {writable}."
+        # Every key is checked; the answer names at most 20, as the query parameters' check does.
+        return {name[:60]: [message] for name in unknown[:20]}
+
+
+class EmptyBodySerializer(KnownFieldsMixin, serializers.Serializer):
+    """The body of an action that takes none (verify, vet, log out): nothing or `{}`; any key is a 400 naming it."""
+
+
+def refuse_any_body(request) -> None:
+    """A 400 naming each key of a body sent to an action that reads none, so that nothing sent goes unread."""
+    EmptyBodySerializer(data=request.data or {}).is_valid(raise_exception=True)
+
+
+class ValidatedModelSerializer(KnownFieldsMixin, serializers.ModelSerializer):
     """Runs the model's full_clean() on the would-be instance, so each rule lives in the model once.
 
     Input types are strict: JSON types must match the schema (no "1" for 1, no 0 for "0").
@@ -165,6 +238,8 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
 
 class ServiceWriteSerializer(ValidatedModelSerializer):
     """Create or change a service of one's own organisation."""
+
+    read_serializer_class = ServiceDetailSerializer
 
     organization = OwnedRelatedField(
         queryset=Organization.objects.all(), help_text="UUID of your organisation (it cannot change later)."
@@ -244,7 +319,10 @@ class ServiceWriteSerializer(ValidatedModelSerializer):
 class LocationWriteSerializer(ValidatedModelSerializer):
     """Create or change a location of one's own organisation."""
 
+    read_serializer_class = LocationSerializer
+
     organization = OwnedRelatedField(queryset=Organization.objects.all(), help_text="UUID of your organisation.")
+    translations = translations_input("name")
 
     class Meta:
         model = Location
@@ -266,6 +344,7 @@ class LocationWriteSerializer(ValidatedModelSerializer):
             "transportation",
             "accessibility",
             "confidential",
+            "translations",
         ]
 
     def validate_organization(self, value):
@@ -317,6 +396,7 @@ class PhoneWriteSerializer(ValidatedModelSerializer):
     languages = serializers.SlugRelatedField(
         slug_field="code", queryset=Language.objects.all(), many=True, required=False, help_text="ISO 639 codes."
     )
+    translations = translations_input("description")
 
     class Meta:
         model = Phone
@@ -329,6 +409,7 @@ class PhoneWriteSerializer(ValidatedModelSerializer):
             "extension",
             "type",
             "description",
+            "translations",
             "languages",
         ]
         read_only_fields = ["id"]
@@ -426,12 +507,14 @@ class ServiceAreaWriteSerializer(ValidatedModelSerializer):
 class OrganizationWriteSerializer(ValidatedModelSerializer):
     """Change your organisation's own details (vetting is for moderators)."""
 
+    read_serializer_class = OrganizationSerializer
+
     class Meta:
         model = Organization
         fields = ["name", "alternate_name", "description", "email", "website"]
 
 
-class CapacityUpdateSerializer(serializers.Serializer):
+class CapacityUpdateSerializer(KnownFieldsMixin, serializers.Serializer):
     """One unit's count: set `available`, or `change` it (e.g. -1 when a bed is taken)."""
 
     unit = StrictCharField(
@@ -456,7 +539,7 @@ class CapacityUpdateSerializer(serializers.Serializer):
         return attrs
 
 
-class CapacityReportSerializer(serializers.Serializer):
+class CapacityReportSerializer(KnownFieldsMixin, serializers.Serializer):
     """Counts for one or more units, reported now."""
 
     units = CapacityUpdateSerializer(many=True, help_text="One entry per unit.")

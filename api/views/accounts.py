@@ -61,6 +61,7 @@ class LogoutView(StrictParamsMixin, KnoxLogoutView):
     @extend_schema(summary="Log out (revoke this token)", request=None, responses={204: None})
     def post(self, request, format=None):
         """Delete the token."""
+        serializers.refuse_any_body(request)
         return super().post(request, format=format)
 
 
@@ -72,6 +73,7 @@ class LogoutAllView(StrictParamsMixin, KnoxLogoutAllView):
     @extend_schema(summary="Log out everywhere (revoke all your tokens)", request=None, responses={204: None})
     def post(self, request, format=None):
         """Delete all the user's tokens."""
+        serializers.refuse_any_body(request)
         return super().post(request, format=format)
 
 
@@ -189,17 +191,16 @@ class CaseworkerViewSet(VersionedWritesMixin, StrictParamsMixin, viewsets.ReadOn
 
     @extend_schema(
         summary="Vet or un-vet a caseworker (moderators)",
-        request=inline_serializer(
-            "CaseworkerVetting", {"vetted": drf_serializers.BooleanField(help_text="true to vet.")}
-        ),
+        request=serializers.CaseworkerVettingSerializer,
         responses=serializers.CaseworkerSerializer,
     )
     @action(detail=True, methods=["post"])
     def vet(self, request, pk=None):
         """Set the caseworker's vetted flag."""
         caseworker = self.get_object()
-        field = drf_serializers.BooleanField()
-        vetted = field.run_validation(request.data.get("vetted", True) if isinstance(request.data, dict) else None)
+        body = serializers.CaseworkerVettingSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        vetted = body.validated_data["vetted"]
         caseworker.vetted = vetted
         caseworker.vetted_by = request.user if vetted else None
         caseworker.vetted_at = timezone.now() if vetted else None
