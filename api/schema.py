@@ -1,4 +1,5 @@
-"""OpenAPI generation tweaks: documented error bodies, and confidential faces' optional fields."""
+"""OpenAPI generation tweaks: documented error bodies, confidential faces' optional fields, and a
+`type` beside every `nullable` (OpenAPI 3.0 ignores `nullable` without one)."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
@@ -132,3 +133,53 @@ class PartnerKeyScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "Partner apps: `Authorization: Api-Key <key>` (keys are issued by moderators).",
         }
+
+
+# Keywords whose values are data, not schema: a `nullable` key in an example is no keyword.
+_DATA_KEYWORDS = frozenset({"example", "examples", "default", "enum", "x-examples"})
+
+
+def schema_objects(node, names_properties=False):
+    """Every mapping in an OpenAPI document (or part of one) that can be a Schema Object, examples left out.
+
+    `names_properties`: `node` is a `properties` mapping, whose keys are field names (`default` among them).
+    """
+    if isinstance(node, dict):
+        yield node
+        for key, value in node.items():
+            if names_properties or key not in _DATA_KEYWORDS:
+                yield from schema_objects(value, names_properties=key == "properties" and not names_properties)
+    elif isinstance(node, list):
+        for item in node:
+            yield from schema_objects(item)
+
+
+def _branch_type(branch, components):
+    """The `type` a oneOf/anyOf/allOf branch stands for ("" for the explicit null choice, None if unknown)."""
+    while "$ref" in branch:
+        branch = components.get(branch["$ref"].rpartition("/")[2], {})
+    if branch.get("enum") == [None]:
+        return ""  # drf-spectacular's NullEnum: the null that `nullable` lets through
+    return branch.get("type")
+
+
+def postprocess_nullable_types(result, generator, request, public):
+    """Put a `type` beside each `nullable: true` that has none, as OpenAPI 3.0.3 requires for it to mean anything.
+
+    drf-spectacular writes a nullable choice as `nullable` + `oneOf: [TheEnum, NullEnum]`, and a nullable nested
+    serializer as `nullable` + `allOf: [$ref]`: the type is the one their branches share. A nullable JSON field
+    (any value) has no type to give, and needs none: a schema without `type` already takes null, so its no-op
+    `nullable` goes. Anything else is left as it is, for tests/test_schema_and_docs.py and Redocly to report.
+    """
+    components = result.get("components", {}).get("schemas", {})
+    for schema in list(schema_objects(result)):
+        if schema.get("nullable") is not True or "type" in schema:
+            continue
+        branches = [*schema.get("oneOf", ()), *schema.get("anyOf", ()), *schema.get("allOf", ())]
+        if not branches and not {"$ref", "enum", "not"} & schema.keys():
+            del schema["nullable"]
+            continue
+        types = {_branch_type(branch, components) for branch in branches} - {""}
+        if len(types) == 1 and None not in types:
+            schema["type"] = types.pop()
+    return result

@@ -7,14 +7,24 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.env import (
+    NEW_KEY_COMMAND,
+    SECRET_KEY_MIN_LENGTH,
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+    secret_key_weakness,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _INSECURE_KEY = "django-insecure-development-only-key-change-me"
 
 DEBUG = env_bool("DEBUG", default=False)
-SECRET_KEY = env_str("SECRET_KEY") or _INSECURE_KEY
+_GIVEN_SECRET_KEY = env_str("SECRET_KEY") or ""
+SECRET_KEY = _GIVEN_SECRET_KEY or _INSECURE_KEY
 # Loopback names are always allowed so that health checks from inside the container work.
 ALLOWED_HOSTS = [*env_list("ALLOWED_HOSTS", ["testserver"]), "127.0.0.1", "localhost", "[::1]"]
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -25,8 +35,11 @@ DEVELOPMENT = env_bool("DEVELOPMENT", default=False)
 if not DEVELOPMENT:
     if DEBUG:
         raise ImproperlyConfigured("DEBUG=true is only allowed together with DEVELOPMENT=true.")
-    if SECRET_KEY == _INSECURE_KEY or len(SECRET_KEY) < 40:
-        raise ImproperlyConfigured("Set SECRET_KEY (40+ random characters) or DEVELOPMENT=true.")
+    if weakness := secret_key_weakness(_GIVEN_SECRET_KEY):
+        raise ImproperlyConfigured(
+            f"SECRET_KEY {weakness}: set one of {SECRET_KEY_MIN_LENGTH}+ random characters "
+            f"({NEW_KEY_COMMAND}) or DEVELOPMENT=true."
+        )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -64,6 +77,8 @@ MIDDLEWARE = [
     "api.middleware.ApiCacheHeadersMiddleware",
     # A view's database outage answers 503 + Retry-After (handler500 does it for the middleware's own).
     "api.unavailable.DatabaseUnavailableMiddleware",
+    # Messages in the reader's listing language, for the page cache's answers (429) and the views' alike.
+    "api.middleware.ApiLanguageMiddleware",
     "api.middleware.AnonymousPageCacheMiddleware",
     "referrals.routers.PrimaryPinMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -285,6 +300,15 @@ SPECTACULAR_SETTINGS = {
         "address, no exact point, no location phone; coordinates are snapped to a coarse grid cell."
     ),
     "VERSION": "1.0.0",
+    # Relative, so resolved against wherever the schema was read from (OpenAPI 3.0.3, Server Object): a partner
+    # app reading https://<host>/api/schema/ calls https://<host>/api/v1/..., behind any host name, proxy or TLS
+    # terminator, with no trust in forwarded headers, and every server hands out the same schema.
+    "SERVERS": [{"url": "/", "description": "The server this schema was read from."}],
+    "LICENSE": {"name": "Apache-2.0", "url": "https://www.apache.org/licenses/LICENSE-2.0"},  # the LICENSE file
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",  # drf-spectacular's default; it writes the NullEnum
+        "api.schema.postprocess_nullable_types",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -363,6 +387,11 @@ LISTING_LANGUAGES = {
     "zh": "Chinese",
 }
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ListingLanguageEnum"] = list(LISTING_LANGUAGES)
+# Django's and DRF's own messages follow the listing language asked for (api.middleware.ApiLanguageMiddleware),
+# in the catalogs they ship (Thai, Vietnamese, Indonesian, Malay, Khmer, Burmese, Chinese; English where a
+# catalog lacks a message). Chinese listings are Simplified Chinese: its catalogs are Django's zh-hans.
+MESSAGE_LANGUAGES = {"zh": "zh-hans"}
+LANGUAGES = [(MESSAGE_LANGUAGES.get(code, code), name) for code, name in LISTING_LANGUAGES.items()]
 # Longest accepted `q` search text, in characters.
 SEARCH_QUERY_MAX_LENGTH = env_int("SEARCH_QUERY_MAX_LENGTH", 200)
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
