@@ -181,8 +181,10 @@ def at_least(services: QuerySet, near: NearQuery, viewer, filters: EntryFilters,
     compiled = [branch.query.sql_with_params() for branch in branches]  # by Django: values travel as parameters
     union = " UNION ".join(f"({sql})" for sql, _ in compiled)
     params = [param for _, branch_params in compiled for param in branch_params]
-    # DISTINCT: a service with two locations inside counts once, with one branch (no UNION) too.
-    counting = f"SELECT count(*) FROM (SELECT DISTINCT * FROM ({union}) AS branches) AS matching"  # noqa: S608
+    # A service with two locations inside counts once: UNION drops the repeats, and with one branch DISTINCT does.
+    if len(compiled) == 1:
+        union = f"SELECT DISTINCT * FROM {union} AS branch"  # noqa: S608
+    counting = f"SELECT count(*) FROM ({union}) AS matching"  # noqa: S608
     ((counted,),) = _read_in_index_order(counting, params, services.db)
     return counted >= n
 
