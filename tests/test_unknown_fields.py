@@ -177,7 +177,49 @@ def test_what_a_get_gave_can_be_put_back_unchanged(cast, path):
     }
 
 
-def test_a_read_only_field_sent_in_a_write_is_ignored(cast):
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/services/{w.service_a.pk}/", {"capacity": [{"unit": "beds_women", "available": 3}]}),
+        ("/api/v1/services/{w.service_a.pk}/", {"translations": [{"language": "vi", "name": "Nhà"}], "name": "X"}),
+        ("/api/v1/services/{w.service_a.pk}/", {"labels": 7}),
+        ("/api/v1/locations/{w.house.pk}/", {"phones": [{"number": "+66 555 0199"}]}),
+        ("/api/v1/organizations/{w.org_a.pk}/", {"service_count": 99}),
+    ],
+)
+def test_a_read_only_field_sent_with_another_value_is_a_400_not_dropped(cast, path, body):
+    before = _stored()
+    response = cast.clients["admin_a"].patch(path.format(w=cast), body, format="json")
+    assert response.status_code == 400, response.content
+    named = next(name for name in body if name != "name")
+    assert response.json()[named][0].startswith("Read-only"), response.json()
+    assert _stored() == before
+
+
+def test_a_read_only_field_sent_with_the_value_it_has_is_accepted(cast):
+    url = f"/api/v1/organizations/{cast.org_a.pk}/"
+    client = cast.clients["admin_a"]
+    shown = client.get(url).json()
+    response = client.patch(url, {"service_count": shown["service_count"], "description": "New"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["description"] == "New"
+
+
+def test_a_body_to_an_action_that_reads_none_must_be_empty(cast):
+    url = f"/api/v1/services/{cast.service_a.pk}/verify/"
+    client = cast.clients["admin_a"]
+    for body in ([], None, 0, ""):
+        response = (
+            client.post(url, body, format="json")
+            if body is not None
+            else client.post(url, "null", content_type="application/json")
+        )
+        assert response.status_code == 400, (body, response.content)
+    assert client.post(url, {}, format="json").status_code == 200
+    assert client.post(url).status_code == 200
+
+
+def test_the_records_bookkeeping_sent_in_a_write_is_ignored(cast):
     url = f"/api/v1/phones/{cast.phone_a.pk}/"
     response = cast.clients["provider_a"].patch(
         url, {"id": str(cast.house.pk), "number": "+66 555 0177"}, format="json"

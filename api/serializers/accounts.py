@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
-from api.serializers.writes import KnownFieldsMixin
+from api.serializers.writes import KnownFieldsMixin, StrictBooleanField
 from referrals.models import (
     Caseworker,
     Disclosure,
@@ -171,7 +171,7 @@ class CaseworkerSerializer(serializers.ModelSerializer):
 class CaseworkerVettingSerializer(KnownFieldsMixin, serializers.Serializer):
     """Vet or un-vet a caseworker."""
 
-    vetted = serializers.BooleanField(default=True, help_text="true to vet (the default), false to un-vet.")
+    vetted = StrictBooleanField(default=True, help_text="true to vet (the default), false to un-vet.")
 
 
 class MembershipSerializer(serializers.ModelSerializer):

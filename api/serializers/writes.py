@@ -1,6 +1,7 @@
 """Input shapes for providers' writes. Validation lives in the models: every write runs full_clean()."""
 
 import functools
+import json
 import math
 from collections.abc import Mapping
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models
 from rest_framework import serializers
+from rest_framework.utils.encoders import JSONEncoder
 
 from api.permissions import get_viewer
 from api.serializers.directory import (
@@ -118,14 +120,16 @@ def _field_names(serializer_class) -> frozenset[str]:
 
 
 class KnownFieldsMixin:
-    """A 400 naming each body key it does not know; its fields, read-only ones too, and its read shape's are known."""
+    """A 400 naming each body key the write would not take: unknown names, and read-only ones sent to change them."""
 
     unknown_field_message = "Unknown field."
-    # Nothing a client sends may be silently ignored, but partner apps PUT back what they GET: so a name the record's
-    # representation has is known (and, read-only here, ignored as DRF ignores read-only fields, whatever its value);
-    # any other name is an error. Nested keys are named under their parent, as DRF names nested errors.
-    # The shape a GET of the record answers, where writes take another.
+    read_only_message = "Read-only: this write cannot change it (send the value the record has, or leave it out)."
+    # Nothing a client sends may be silently ignored, but partner apps PUT back what they GET. So a read-only name
+    # (of this serializer, or of the record's read shape where writes take another) is accepted when its value is
+    # the one the record shows now, and a 400 otherwise; the record's own bookkeeping (its id and timestamps) is
+    # accepted whatever its value, since nobody can mean to set it. Nested keys are named under their parent.
     read_serializer_class: type[serializers.Serializer] | None = None
+    BOOKKEEPING = frozenset({"id", "last_modified", "created"})
 
     def to_internal_value(self, data):
         """The values, or every error: unknown keys named beside the known fields' errors."""
@@ -143,16 +147,37 @@ class KnownFieldsMixin:
     def _unknown_field_errors(self, data) -> dict[str, list[str]]:
         if not isinstance(data, Mapping):
             return {}  # DRF answers that it wants an object
-        known = set(self.fields)
-        if self.read_serializer_class is not None:
-            known |= _field_names(self.read_serializer_class)
-        unknown = sorted(str(name) for name in data if name not in known)
-        if not unknown:
-            return {}
-        writable = ", ".join(sorted(name for name, field in self.fields.items() if not field.read_only))
-        message = f"{self.unknown_field_message} Known here: {writable}."
-        # Every key is checked; the answer names at most 20, as the query parameters' check does.
-        return {name[:60]: [message] for name in unknown[:20]}
+        writable = {name for name, field in self.fields.items() if not field.read_only}
+        read_shape = _field_names(self.read_serializer_class) if self.read_serializer_class is not None else set()
+        read_only = (set(self.fields) | read_shape) - writable - self.BOOKKEEPING
+        unknown = sorted(str(name) for name in data if name not in writable | read_only | self.BOOKKEEPING)
+        changed = sorted(name for name in data if name in read_only and not self._shows(name, data[name]))
+        errors: dict[str, list[str]] = {}
+        if unknown:
+            message = f"{self.unknown_field_message} Known here: {', '.join(sorted(writable))}."
+            # Every key is checked; the answer names at most 20, as the query parameters' check does.
+            errors.update({name[:60]: [message] for name in unknown[:20]})
+        errors.update({name: [self.read_only_message] for name in changed[:20]})
+        return errors
+
+    def _shows(self, name: str, value) -> bool:
+        """Whether `value` is what the record being written shows under `name` now (never, for a new record)."""
+        if self.instance is None or isinstance(self.instance, list | tuple):
+            return False
+        if not hasattr(self, "_current"):
+            shown = dict(self.to_representation(self.instance))
+            view = self.context.get("view")
+            if hasattr(view, "representation"):  # what a GET of the record gives this reader
+                shown.update(view.representation(self.instance))
+            elif self.read_serializer_class is not None:
+                shown.update(self.read_serializer_class(self.instance, context=self.context).data)
+            self._current = _as_json(shown)
+        return name in self._current and self._current[name] == _as_json(value)
+
+
+def _as_json(value):
+    """The value as JSON gives it back, so that what a client echoes compares equal to what it was given."""
+    return json.loads(json.dumps(value, cls=JSONEncoder))
 
 
 class EmptyBodySerializer(KnownFieldsMixin, serializers.Serializer):
@@ -161,7 +186,8 @@ class EmptyBodySerializer(KnownFieldsMixin, serializers.Serializer):
 
 def refuse_any_body(request) -> None:
     """A 400 naming each key of a body sent to an action that reads none, so that nothing sent goes unread."""
-    EmptyBodySerializer(data=request.data or {}).is_valid(raise_exception=True)
+    if request.data != {}:  # no body, or `{}`; anything else must be an object with no keys
+        EmptyBodySerializer(data=request.data).is_valid(raise_exception=True)
 
 
 class ValidatedModelSerializer(KnownFieldsMixin, serializers.ModelSerializer):
