@@ -1,18 +1,15 @@
 """Page-number pagination that refuses bad page parameters with a 400 instead of guessing.
 
-Counting every match of a broad search costs as much as the search itself (a COUNT over 900,000 rows
-is half a second), and no reader pages through thousands of results: the count is exact up to
-`SEARCH_COUNT_LIMIT` and stops there, saying so in `count_is_exact`.
+Pages come from `referrals.services.paging` (the count is exact up to `SEARCH_COUNT_LIMIT`, and says
+so in `count_is_exact`); this module validates `page`/`page_size` and builds the envelope and links.
 """
 
-from django.conf import settings
-from django.core.paginator import EmptyPage, InvalidPage, Page, Paginator
-from django.db.models import QuerySet
-from django.utils.functional import cached_property
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from referrals.services.paging import MAX_PAGE, PageNotFound, page_of
 
 
 def _positive_int(params, name: str, maximum: int | None = None) -> int | None:
@@ -30,85 +27,6 @@ def _positive_int(params, name: str, maximum: int | None = None) -> int | None:
     return value
 
 
-class _CappedPage(Page):
-    """A page that knows whether more follow without knowing how many."""
-
-    def __init__(self, object_list, number, paginator, more: bool):
-        super().__init__(object_list, number, paginator)
-        self.more = more
-
-    def has_next(self):
-        return self.more
-
-
-class CappedCountPaginator(Paginator):
-    """Counts matches only up to `limit`; past it, pages are found by fetching one row more than they show."""
-
-    def __init__(self, object_list, per_page, limit):
-        super().__init__(object_list, per_page)
-        self.limit = limit
-
-    @cached_property
-    def _counted(self) -> int:
-        if isinstance(self.object_list, QuerySet):
-            return self.object_list.order_by()[: self.limit + 1].count()
-        return len(self.object_list)
-
-    @property
-    def count_is_exact(self) -> bool:
-        """False when more matches exist than were counted."""
-        return self._counted <= self.limit
-
-    @cached_property
-    def count(self):
-        return min(self._counted, self.limit)
-
-    def validate_number(self, number):
-        if self.count_is_exact:
-            return super().validate_number(number)
-        if number < 1:
-            raise EmptyPage("That page number is less than 1")
-        return number
-
-    def page(self, number):
-        if self.count_is_exact:
-            return super().page(number)
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
-        if not rows and number > 1:
-            raise EmptyPage("That page contains no results")
-        return _CappedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
-
-
-class LeadingRows:
-    """The first rows of a longer result whose length is known only to be at least `at_least`.
-
-    A search that learnt "more than the count limit" without reading that many hands the paginator
-    its leading rows this way: `len()` is the lower bound (the count stays capped), and a page is a
-    slice of `rows`. Only `len()` and slices within `rows` are supported.
-    """
-
-    def __init__(self, rows: list, at_least: int):
-        self.rows, self.at_least = rows, at_least
-
-    def __len__(self):
-        return self.at_least
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice) or (index.start is not None and index.start < 0):
-            raise TypeError("LeadingRows takes slices from the start of the rows read.")
-        return self.rows[index]
-
-    def __iter__(self):
-        raise TypeError("LeadingRows holds only the leading rows: slice it.")
-
-
-# Far past any real reading (100,000 pages of 100 is ten times the largest directory measured), and it
-# keeps page offsets and the search's read sizes within what databases take in a LIMIT.
-MAX_PAGE = 100_000
-
-
 class DirectoryPagination(PageNumberPagination):
     """`page` and `page_size` (max 100); the envelope is `count`, `count_is_exact`, `next`, `previous`, `results`."""
 
@@ -123,35 +41,28 @@ class DirectoryPagination(PageNumberPagination):
         params = request.query_params if params is None else params
         return _positive_int(params, self.page_size_query_param, self.max_page_size) or self.page_size
 
-    def rows_needed(self, request, params=None) -> int:
-        """How many leading results this request's page and count can use: a search may stop there."""
+    def page_requested(self, request, params=None) -> tuple[int, int]:
+        """The page number and page size this request asks for, validated (400 naming the bad one)."""
         params = request.query_params if params is None else params
-        page_number = _positive_int(params, self.page_query_param, MAX_PAGE) or 1
-        return max(settings.SEARCH_COUNT_LIMIT, page_number * self.get_page_size(request, params)) + 1
-
-    def rows_on_page(self, request, params=None) -> int:
-        """How many leading results this request's page and the "is there a next page" test use."""
-        params = request.query_params if params is None else params
-        page_number = _positive_int(params, self.page_query_param, MAX_PAGE) or 1
-        return page_number * self.get_page_size(request, params) + 1
+        number = _positive_int(params, self.page_query_param, MAX_PAGE) or 1
+        return number, self.get_page_size(request, params)
 
     def paginate_queryset(self, queryset, request, view=None, params=None):
         """Paginate a queryset or a list; a page past the end is a 404 naming `page`.
 
         `params` replaces the query string as the source of `page` and `page_size` (the POST search).
         """
-        self.request = request
-        params = request.query_params if params is None else params
-        page_size = self.get_page_size(request, params)
-        page_number = _positive_int(params, self.page_query_param, MAX_PAGE) or 1
-        paginator = CappedCountPaginator(queryset, page_size, settings.SEARCH_COUNT_LIMIT)
+        number, size = self.page_requested(request, params)
         try:
-            self.page = paginator.page(page_number)
-        except InvalidPage:
-            if not paginator.count_is_exact:
-                raise NotFound({"page": [f"Page {page_number} is past the last result."]}) from None
-            raise NotFound({"page": [f"Page {page_number} does not exist; there are {paginator.num_pages}."]}) from None
-        return list(self.page)
+            page = page_of(queryset, number, size)
+        except PageNotFound as missing:
+            raise NotFound({"page": [str(missing)]}) from None
+        self.show(page, request)
+        return list(page)
+
+    def show(self, page, request) -> None:
+        """Take `page` (from `referrals.services.paging`) as the one this response's envelope and links describe."""
+        self.page, self.request = page, request
 
     def get_next_link(self):
         """The next page's URL, or None on the last page."""

@@ -6,9 +6,19 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection, connections, models
 from django.db.models import Exists, F, Func, OuterRef, Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from referrals.choices import ServiceStatus
+
+# Bulk writes skip the per-record signals, so the location query set announces its own; the
+# bookkeeping that follows (offline copies, the search index) connects to them in referrals.services.sync.
+# Sent before a bulk update makes public locations confidential, with `locations` (a query set of them);
+# a receiver may return a callable, called once the update is done (to retire copies of the full faces).
+locations_hiding = Signal()
+# Sent after a bulk write changed where locations are, their confidentiality or their country, with
+# `location_ids`: every copy or index of those locations must follow.
+locations_moved = Signal()
 
 
 class OrganizationScopedQuerySet(models.QuerySet):
@@ -298,22 +308,18 @@ class LocationQuerySet(OrganizationScopedQuerySet):
         """
         if SEARCHED_INPUTS.isdisjoint(kwargs):
             return super().update(**kwargs)
-        from referrals.services import sync
-
         pks = list(self.values_list("pk", flat=True))
         if POINT_INPUTS.isdisjoint(kwargs):  # the country only
             count = super().update(**kwargs)
-            sync.touch_locations(pks)
+            locations_moved.send(sender=self.model, location_ids=pks)
             return count
-        earlier = []
+        after_hiding = []
         if kwargs.get("confidential") is True:  # made confidential: copies of the full face must go
-            earlier = [
-                (location.pk, sync.location_state(location, location.organization.vetted))
-                for location in self.filter(confidential=False).select_related("organization")
-            ]
+            replies = locations_hiding.send(sender=self.model, locations=self.filter(confidential=False))
+            after_hiding = [reply for _, reply in replies if callable(reply)]
         count = super().update(**kwargs)
-        for pk, state in earlier:
-            sync.bury_location(pk, sync.TombstoneReason.CONFIDENTIAL, state)
+        for finish in after_hiding:
+            finish()
         self.model.objects.filter(pk__in=pks).refresh_public_points()
         return count
 
@@ -326,15 +332,13 @@ class LocationQuerySet(OrganizationScopedQuerySet):
 
     def bulk_update(self, objs, fields, *args, **kwargs):
         """Bulk update; the public point follows when the exact point or the flag is among the fields."""
-        from referrals.services import sync
-
         objs = list(objs)
         if SEARCHED_INPUTS.isdisjoint(fields):
             return super().bulk_update(objs, fields, *args, **kwargs)
         for location in objs:
             location.refresh_public_point()
         count = super().bulk_update(objs, [*fields, "public_latitude", "public_longitude"], *args, **kwargs)
-        sync.touch_locations([location.pk for location in objs])  # offline copies and the search index follow
+        locations_moved.send(sender=self.model, location_ids=[location.pk for location in objs])
         return count
 
     def refresh_public_points(self) -> int:
@@ -343,9 +347,8 @@ class LocationQuerySet(OrganizationScopedQuerySet):
         for location in locations:
             location.refresh_public_point()
         models.QuerySet.bulk_update(self, locations, ["public_latitude", "public_longitude"], batch_size=1000)
-        from referrals.services.sync import touch_locations
-
-        touch_locations([location.pk for location in locations])  # what offline copies hold of them changed
+        # What offline copies and the search index hold of them changed.
+        locations_moved.send(sender=self.model, location_ids=[location.pk for location in locations])
         return len(locations)
 
 

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from referrals.geo import distance_km
 from referrals.models import Disclosure, Report, ServiceCapacity
-from referrals.services.geo import distance_km
 from tests.helpers import add_capacity, make_service
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from django.test import override_settings
 from geopy.distance import geodesic
 
-from referrals.services.geo import distance_km, snap_to_grid
+from referrals.geo import distance_km, snap_to_grid
 from tests.helpers import add_phone, make_location, make_organization, make_service
 
 pytestmark = pytest.mark.django_db

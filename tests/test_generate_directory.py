@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from referrals.geo import snap_to_grid
 from referrals.models import Location, Organization, SearchEntry, Service, ServiceAtLocation, ServiceTranslation
-from referrals.services.geo import snap_to_grid
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import random
 import pytest
 from geopy.distance import geodesic
 
-from referrals.services.geo import distance_km, radius_bounding_box, snap_to_grid
+from referrals.geo import distance_km, radius_bounding_box, snap_to_grid
 
 
 def test_distance_matches_geopy_geodesic_within_a_hundredth_of_a_percent():

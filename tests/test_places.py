@@ -2,7 +2,7 @@
 
 import pytest
 
-from referrals.services import gazetteer
+from referrals import gazetteer
 from tests.helpers import make_service
 
 pytestmark = pytest.mark.django_db
@@ -104,8 +104,8 @@ def test_post_search_takes_near(api, chiang_mai_services):
 def test_the_nearest_town_is_the_one_a_full_scan_finds_across_the_region_and_the_antimeridian():
     import random
 
-    from referrals.services import gazetteer
-    from referrals.services.geo import distance_km
+    from referrals import gazetteer
+    from referrals.geo import distance_km
 
     _, places = gazetteer._by_latitude()
     rng = random.Random(2)

@@ -471,7 +471,7 @@ def test_a_provincial_team_covers_every_point_of_its_province(api, spelling):
 
 
 def test_region_at_names_the_country_and_province_of_a_point():
-    from referrals.services.gazetteer import region_at
+    from referrals.gazetteer import region_at
 
     assert region_at(16.7131, 98.5747) == ("TH", "tak")  # Mae Sot
     assert region_at(16.8409, 96.1735) == ("MM", "yangon")

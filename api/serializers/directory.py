@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from referrals.choices import IntakeMethod, Reach
+from referrals.geo import distance_km
 from referrals.managers import loaded, loaded_list
 from referrals.models import (
     CapacityUnit,
@@ -26,7 +27,6 @@ from referrals.models import (
 from referrals.models.locations import translated_text
 from referrals.models.services import TRANSLATED_FIELDS
 from referrals.services.disclosure import shows_full_face
-from referrals.services.geo import distance_km
 from referrals.services.hours import opening_at
 from referrals.services.listings import capacity_is_fresh, is_stale
 from referrals.services.search import MATCHED_BY

@@ -11,15 +11,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers
-from api.filtersets import OrganizationFilterSet, ServiceFilterSet
 from api.languages import LANG_PARAMETER
-from api.pagination import LeadingRows
 from api.permissions import IsModerator, IsVettedCaseworkerOrModerator
 from api.unavailable import database_unavailable_response, is_database_outage
 from api.views.base import (
@@ -31,6 +29,8 @@ from api.views.base import (
     StrictParamsMixin,
     VersionedWritesMixin,
 )
+from referrals import gazetteer
+from referrals.filtersets import OrganizationFilterSet, ServiceFilterSet
 from referrals.managers import loaded
 from referrals.models import (
     CapacityUnit,
@@ -44,10 +44,11 @@ from referrals.models import (
     Report,
     Service,
 )
-from referrals.services import gazetteer, listings, places
+from referrals.services import listings, places
 from referrals.services.disclosure import record_disclosures
 from referrals.services.history import listing_history
-from referrals.services.search import at_least, in_box_by_name, nearest
+from referrals.services.paging import PageNotFound
+from referrals.services.service_search import search_services
 
 
 def _endpoint(request) -> str:
@@ -143,64 +144,29 @@ class ServiceViewSet(VersionedWritesMixin, LanguageMixin, StrictParamsMixin, Spa
         return self._search(params)
 
     def _search(self, params):
-        """Filter, then either rank by exact distance or order in the database, then paginate."""
+        """Parse the parameters, run the directory's search (`search_services`), render its page."""
         request = self.request
-        filterset = self.filterset_class(params, queryset=Service.objects.visible_to(self.viewer), request=request)
+        filterset = self.filterset_class(params, queryset=Service.objects.visible_to(self.viewer), viewer=self.viewer)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        services = filterset.qs
-        near = filterset.near_query()
-        order = filterset.order_fields()
+        number, size = self.paginator.page_requested(request, params)
+        lang = self.reader_language(params)
+        try:
+            found = search_services(
+                filterset, self.viewer, lang=lang, number=number, size=size, endpoint=_endpoint(request)
+            )
+        except PageNotFound as missing:
+            raise NotFound({"page": [str(missing)]}) from None
+        self.paginator.show(found.page, request)
         context = self.get_serializer_context()
-        context["lang"] = self.reader_language(params)
-        context["near"] = near
-        context["sparse_fields"] = self.sparse_fields(params)
-
-        def paginate(rows):
-            return self.paginator.paginate_queryset(rows, request, view=self, params=params)
-
-        box, box_filters = filterset.indexed_box() or (None, None)
-        by_name = not order or order == ["name", "id"]  # the default order without a point
-        in_box = in_box_by_name(box, self.viewer, box_filters) if box is not None and by_name else None
-        if in_box is not None:  # a box search in name order, counted and paged in the search index
-            page = self._in_order(services, paginate(in_box), context["lang"])
-        elif near is None:
-            page = paginate(services.order_by(*(order or ["name", "id"])).with_listing_relations(context["lang"]))
-        else:
-            # Ordered by distance, only the leading matches are needed (an explicit ordering needs them all).
-            wanted = None if order else self.paginator.rows_needed(request, params)
-            filters = filterset.entry_filters()
-            on_page = self.paginator.rows_on_page(request, params)
-            if wanted is not None and on_page < wanted and at_least(services, near, self.viewer, filters, wanted):
-                # More matches than the count shows: read only the page's.
-                matches = nearest(services, near, self.viewer, wanted=on_page, filters=filters)
-                # Fewer can come back if listings changed between the two reads: then they are all there is.
-                leading = LeadingRows(matches, wanted) if len(matches) == on_page else matches
-            else:
-                matches = leading = nearest(services, near, self.viewer, wanted=wanted, filters=filters)
-            context["distances"] = {pk: distance for pk, distance, _ in matches}
-            context["reaches"] = {pk: reach for pk, _, reach in matches}
-            if order:
-                listed = services.filter(pk__in=context["distances"]).order_by(*order)
-                page = paginate(listed.with_listing_relations(context["lang"]))
-            else:
-                page = self._in_order(services, [pk for pk, _, _ in paginate(leading)], context["lang"])
-        data = serializers.ServiceListSerializer(page, many=True, context=context).data
-        record_disclosures(self.viewer, _locations_of(page), _endpoint(request))
+        context.update(lang=lang, near=found.near, sparse_fields=self.sparse_fields(params))
+        if found.distances is not None:
+            context.update(distances=found.distances, reaches=found.reaches)
+        data = serializers.ServiceListSerializer(found.services, many=True, context=context).data
         response = self.get_paginated_response(data)
-        place = filterset.resolved_place()
-        if place is not None:
-            response.data["resolved_place"] = serializers.ResolvedPlaceSerializer(place).data
+        if found.place is not None:
+            response.data["resolved_place"] = serializers.ResolvedPlaceSerializer(found.place).data
         return response
-
-    @staticmethod
-    def _in_order(services, page_ids, lang):
-        """The page's services in the order of their ids, read from the search's own query.
-
-        So a match the search index got wrong could never be shown.
-        """
-        by_id = services.filter(pk__in=page_ids).with_listing_relations(lang).in_bulk()
-        return [by_id[pk] for pk in page_ids if pk in by_id]
 
     def retrieve(self, request, *args, **kwargs):
         """The whole record; full faces shown to caseworkers and partners are logged."""

@@ -17,11 +17,11 @@ from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import APIView
 
 from api import serializers
-from api.fields import BoundingBoxField, CodeListField
 from api.languages import LANG_PARAMETER
 from api.renderers import DirectoryJSONRenderer
 from api.views.base import LanguageMixin, StrictParamsMixin
 from referrals.choices import ServiceStatus
+from referrals.fields import BoundingBoxField, CodeListField
 from referrals.managers import loaded, loaded_prefetch
 from referrals.models import Phone, Service
 from referrals.services import sync

@@ -14,9 +14,9 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from referrals.choices import MESSAGING_BY_HANDLE, MESSAGING_BY_NUMBER, LocationType, PhoneType, Weekday
+from referrals.geo import snap_to_grid
 from referrals.managers import LocationQuerySet, owned_queryset
 from referrals.models.validators import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
-from referrals.services.geo import snap_to_grid
 
 
 @cache

@@ -12,6 +12,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from referrals.choices import IntakeMethod, ServiceAreaKind, ServiceStatus
+from referrals.geo import snap_to_grid
 from referrals.managers import ServiceQuerySet, owned_queryset
 from referrals.models.validators import (
     AGE_VALIDATORS,
@@ -20,7 +21,6 @@ from referrals.models.validators import (
     validate_finite,
     validate_listing_language,
 )
-from referrals.services.geo import snap_to_grid
 
 # Longest text of a listing, in characters: room for a full description, and a bound on what search indexes.
 TEXT_LIMIT = 10000
@@ -307,7 +307,7 @@ class ServiceArea(models.Model):
 
     def _province_errors(self) -> dict:
         """A province area names a province the gazetteer knows, so that searches can find it."""
-        from referrals.services.gazetteer import province_key, provinces_of
+        from referrals.gazetteer import province_key, provinces_of
 
         if not self.state_province:
             return {"state_province": "A province area needs the province's name."}

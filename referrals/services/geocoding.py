@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-from referrals.services import gazetteer
+from referrals import gazetteer
 
 logger = logging.getLogger(__name__)
 

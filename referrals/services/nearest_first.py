@@ -21,8 +21,8 @@ from django.db import connections
 from django.db.models import BooleanField, F, FloatField, Func, Q, QuerySet
 
 from referrals.choices import Reach
+from referrals.geo import BoundingBox, distance_km
 from referrals.models import SearchEntry
-from referrals.services.geo import BoundingBox, distance_km
 from referrals.services.search import NearQuery, box_condition, circles_reaching, ranked, ranked_remote
 
 # The first nearest-first read takes this many entries per wanted match (a service has one or two
@@ -230,7 +230,7 @@ def _covering_the_point(entries: QuerySet, near: NearQuery, limit: int | None) -
 
 def _holding_the_point(near: NearQuery) -> list[Q]:
     """WHERE clauses for the country- and the province-wide area entries whose area holds the point."""
-    from referrals.services.gazetteer import region_at
+    from referrals.gazetteer import region_at
 
     region = region_at(near.latitude, near.longitude)
     if region is None:

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from referrals.choices import Reach
+from referrals.geo import BoundingBox, distance_km, radius_bounding_box
 from referrals.models import Service, ServiceArea, ServiceAtLocation
 from referrals.models.services import public_area_center
-from referrals.services.geo import BoundingBox, distance_km, radius_bounding_box
 
 PUBLIC_POINT = ("location__public_latitude", "location__public_longitude")
 EXACT_POINT = ("location__latitude", "location__longitude")
@@ -173,7 +173,7 @@ def _by_circle(services: QuerySet, near: NearQuery, viewer) -> dict:
 
 def _by_region(services: QuerySet, near: NearQuery) -> set:
     """Ids of the services with a country- or province-wide area that holds the point."""
-    from referrals.services.gazetteer import province_key, region_at
+    from referrals.gazetteer import province_key, region_at
 
     region = region_at(near.latitude, near.longitude)
     if not region:

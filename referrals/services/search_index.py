@@ -35,7 +35,7 @@ def entries_of(service_ids, registry=None) -> list[dict]:
 
 def _derive(service_ids, registry=None) -> tuple[list[dict], dict]:
     """The entries of those of these services that are listed, and the countries of every one of them."""
-    from referrals.services.gazetteer import province_key
+    from referrals.gazetteer import province_key
 
     Service, ServiceAtLocation, ServiceArea, _ = _models(registry)
     locations = list(

@@ -22,6 +22,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, F, Q, When
 
+from referrals.geo import BoundingBox
+from referrals.managers import locations_hiding, locations_moved
 from referrals.models import (
     Location,
     Organization,
@@ -37,7 +39,6 @@ from referrals.models import (
     TombstoneReason,
 )
 from referrals.services import search_index
-from referrals.services.geo import BoundingBox
 
 SERVICE, LOCATION = "service", "location"
 # Within one version, tombstones come before records, so that a client applying a page in order
@@ -599,6 +600,24 @@ def _on_location_delete(sender, instance, **kwargs):
     bury_location(instance.pk, TombstoneReason.DELETED, location_state(instance, vetted))
 
 
+def _on_locations_hiding(sender, locations, **kwargs):
+    """Before a bulk update makes these public locations confidential: retire the copies of their full faces."""
+    earlier = [
+        (location.pk, location_state(location, location.organization.vetted))
+        for location in locations.select_related("organization")
+    ]
+
+    def bury_them():
+        for pk, state in earlier:
+            bury_location(pk, TombstoneReason.CONFIDENTIAL, state)
+
+    return bury_them
+
+
+def _on_locations_moved(sender, location_ids, **kwargs):
+    touch_locations(location_ids)
+
+
 def connect_signals() -> None:
     """Wire the receivers (called once from the app config)."""
     from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
@@ -619,3 +638,5 @@ def connect_signals() -> None:
     pre_save.connect(_on_location_pre_save, sender=Location, dispatch_uid="sync-pre-save-location")
     post_save.connect(_on_location_save, sender=Location, dispatch_uid="sync-save-location")
     post_delete.connect(_on_location_delete, sender=Location, dispatch_uid="sync-delete-location")
+    locations_hiding.connect(_on_locations_hiding, sender=Location, dispatch_uid="sync-locations-hiding")
+    locations_moved.connect(_on_locations_moved, sender=Location, dispatch_uid="sync-locations-moved")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from referrals.services.gazetteer import GAZETTEER_PATH
+from referrals.gazetteer import GAZETTEER_PATH
 
 # East Asia and the Pacific, as far as the directory's users work.
 REGION = (
@@ -74,7 +74,7 @@ class Command(BaseCommand):
         """Name each (country, admin1 code) of the gazetteer by joining its towns to the CSV on their coordinates."""
         import csv
 
-        from referrals.services.gazetteer import ADMIN1_PATH, _index
+        from referrals.gazetteer import ADMIN1_PATH, _index
 
         with csv_path.open(encoding="utf-8") as handle:
             by_point = {

@@ -13,7 +13,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from referrals import gazetteer
 from referrals.choices import LocationType, PhoneType, ServiceAreaKind, ServiceStatus
+from referrals.geo import snap_to_grid
 from referrals.management.commands.build_demo_fixture import (
     CALLING_CODES,
     COUNTRY_LANGUAGES,
@@ -37,9 +39,8 @@ from referrals.models import (
     ServiceTranslation,
 )
 from referrals.models.services import SEARCHED_TRANSLATION_FIELDS, normalize_search_text
-from referrals.services import gazetteer, search_index, sync
+from referrals.services import search_index, sync
 from referrals.services.bulk import RawTable
-from referrals.services.geo import snap_to_grid
 
 # Where the generated services are, roughly as the field's work is spread over the region.
 COUNTRY_WEIGHTS = {

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-GAZETTEER_PATH = Path(__file__).resolve().parent.parent / "data" / "gazetteer.tsv.gz"
+GAZETTEER_PATH = Path(__file__).resolve().parent / "data" / "gazetteer.tsv.gz"
 # (country, GeoNames admin1 code) -> the province's (state's, region's) name.
-ADMIN1_PATH = Path(__file__).resolve().parent.parent / "data" / "admin1.tsv.gz"
+ADMIN1_PATH = Path(__file__).resolve().parent / "data" / "admin1.tsv.gz"
 # Words that name the kind of division rather than the division: "Changwat Tak", "Tak Province", "Kayin State".
 _DIVISION_WORDS = frozenset(
     "changwat province provinsi state region division tinh thanhpho municipality city khet wilayah "
@@ -77,6 +77,29 @@ def _index() -> _Index:
         sorted_keys=tuple(sorted(by_key)),
         primary_keys={country: tuple(sorted(set(keys))) for country, keys in primary.items()},
     )
+
+
+@lru_cache(maxsize=16)
+def places_of(country: str) -> tuple[tuple[Place, tuple[str, ...]], ...]:
+    """The country's places with their other names (every script), most populous first: for offline copies."""
+    found = []
+    with gzip.open(GAZETTEER_PATH, "rt", encoding="utf-8") as rows:
+        for row in rows:
+            if row.startswith("#") or f"\t{country}\t" not in row:
+                continue
+            geonameid, name, code, admin1, lat, lng, population, time_zone, alternates = row.rstrip("\n").split("\t")
+            if code != country:
+                continue
+            place = Place(int(geonameid), name, code, admin1, float(lat), float(lng), int(population), time_zone)
+            own = normalize(name)
+            others = {}
+            for alternate in alternates.split("|"):
+                key = normalize(alternate)
+                # All-lowercase ASCII names are machine transliterations ("dxnsak"): nobody types them.
+                if key and key != own and not (alternate.isascii() and alternate == alternate.lower()):
+                    others.setdefault(key, alternate)
+            found.append((place, tuple(others.values())))
+    return tuple(sorted(found, key=lambda item: -item[0].population))
 
 
 def resolve(name: str, country: str | None = None) -> Place | None:
@@ -179,7 +202,7 @@ def region_at(latitude: float, longitude: float, within_km: float = 60) -> tuple
 
 def nearest_town(latitude: float, longitude: float, within_km: float = 60) -> Place | None:
     """The nearest town of the gazetteer, if one lies within `within_km`."""
-    from referrals.services.geo import distance_km
+    from referrals.geo import distance_km
 
     latitudes, places = _by_latitude()
     band = within_km / 110.0

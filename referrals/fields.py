@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterable
 from django import forms
 from django.core.exceptions import ValidationError
 
-from referrals.services.geo import BoundingBox
+from referrals.geo import BoundingBox
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}

@@ -1,4 +1,8 @@
-"""Query-parameter filters for the list endpoints; every bad value is a 400 naming its parameter."""
+"""The search's parameters, parsed strictly: every bad value is an error naming its parameter.
+
+The API's list endpoints and the web pages read their input through these filter sets, so that a
+parameter means the same everywhere; each filter's help text is also its OpenAPI description.
+"""
 
 import django_filters
 from django import forms
@@ -8,13 +12,12 @@ from drf_spectacular.drainage import get_override, set_override
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 
-from api.fields import BoundingBoxField, CodeListField, StrictBooleanField
-from api.permissions import get_viewer
 from referrals.choices import Reach, ServiceStatus
+from referrals.fields import BoundingBoxField, CodeListField, StrictBooleanField
+from referrals.gazetteer import suggest
+from referrals.geo import BoundingBox
 from referrals.models import Category, Context, Language, Organization, Population, Service
 from referrals.services import nearest_first
-from referrals.services.gazetteer import suggest
-from referrals.services.geo import BoundingBox
 from referrals.services.geocoding import resolve_place
 from referrals.services.nearest_first import EntryFilters
 from referrals.services.search import NearQuery, within_box
@@ -280,6 +283,11 @@ class ServiceFilterSet(django_filters.FilterSet):
         fields = []
         form = ServiceSearchForm
 
+    def __init__(self, data=None, queryset=None, *, viewer=None, **kwargs):
+        """`viewer`: whose search this is (the box filter takes the points this reader may see)."""
+        super().__init__(data, queryset, **kwargs)
+        self.viewer = viewer
+
     def filter_queryset(self, queryset):
         """Apply the filters; `status` defaults to active services only."""
         if not self.form.cleaned_data.get("status"):
@@ -378,7 +386,7 @@ class ServiceFilterSet(django_filters.FilterSet):
         Readers of listed services only (and searches for active ones) take the box from the search
         index, one small row per location, instead of joining locations to their services.
         """
-        viewer = get_viewer(self.request) if self.request is not None else None
+        viewer = self.viewer
         if nearest_first.serves(viewer) and self._index_holds_status():
             return queryset.filter(pk__in=nearest_first.services_in_box(value, viewer))
         return within_box(queryset, value, viewer)
