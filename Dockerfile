@@ -10,8 +10,11 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
-# collectstatic needs settings that load; the real key comes from the environment at run time.
-RUN DEVELOPMENT=true python manage.py collectstatic --noinput \
+# collectstatic with the production settings, so that it writes the hashed, compressed files and the manifest
+# that production's storage reads (config/storage.py); a throwaway key lets the settings load: the real one
+# comes from the environment at run time.
+RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    python manage.py collectstatic --noinput \
     && useradd --system --home /app directory \
     && chown -R directory /app/staticfiles
 USER directory

@@ -58,13 +58,17 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "django_countries",
     "referrals",
     "api",
+    "web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every answer (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # Before anything reads the query or body: odd charsets (415), oversized (413) or garbled lengths (400).
     "api.middleware_request.RequestHygieneMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -81,12 +85,16 @@ MIDDLEWARE = [
     "api.middleware.ApiLanguageMiddleware",
     "api.middleware.AnonymousPageCacheMiddleware",
     "referrals.routers.PrimaryPinMiddleware",
+    # The pages' language (the "Language" control's cookie, else Accept-Language); the API keeps its own.
+    "web.middleware.PageLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # The pages' Cache-Control: nothing a signed-in person saw is stored (web.middleware).
+    "web.middleware.PageCacheHeadersMiddleware",
     # Last, as django-axes asks: it turns a locked-out admin login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -98,8 +106,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 ROOT_URLCONF = "config.urls"
-# A failed CSRF check (browsable API, admin) answers JSON like every other error.
-CSRF_FAILURE_VIEW = "api.views.directory.csrf_failure"
+# A failed CSRF check answers JSON like every other error, or a page to a browser on the app's pages.
+CSRF_FAILURE_VIEW = "web.errors.csrf_failure"
 # Largest request body, in bytes (REQUEST_BODY_MAX_BYTES, default 1 MiB): the API takes small JSON documents.
 # api.middleware_request refuses bigger declared bodies with a 413 before reading them (DRF's parser has no limit).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("REQUEST_BODY_MAX_BYTES", 1024 * 1024)
@@ -115,6 +123,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context_processors.page",
             ],
         },
     },
@@ -230,14 +239,14 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", "") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         # Production serves hashed, compressed files made by collectstatic; development serves the sources.
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEVELOPMENT
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "config.storage.StaticFilesStorage"
     },
 }
 # Without collectstatic (development, tests) WhiteNoise serves straight from the apps' folders.
@@ -257,6 +266,29 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEVELOPMENT)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# The pages' language cookie, kept like the session's.
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# django-csp: the pages load nothing but this site's own files, and no inline script or style at all.
+# Swagger UI, ReDoc and the admin are left out: they are tools for developers and staff, with inline code.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/docs/", "/api/redoc/", "/admin/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
@@ -340,7 +372,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
-AXES_LOCKOUT_CALLABLE = "api.views.accounts.lockout_response"
+AXES_LOCKOUT_CALLABLE = "web.errors.lockout_response"  # the API's JSON 429, or the sign-in page saying so
 # Per-IP brakes are DRF's login throttle (THROTTLE_LOGIN); locking whole IPs would lock out NGO offices behind NAT.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # Partner web apps calling the API from browsers.
@@ -392,6 +424,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ListingLanguageEnum"] = list(LISTIN
 # catalog lacks a message). Chinese listings are Simplified Chinese: its catalogs are Django's zh-hans.
 MESSAGE_LANGUAGES = {"zh": "zh-hans"}
 LANGUAGES = [(MESSAGE_LANGUAGES.get(code, code), name) for code, name in LISTING_LANGUAGES.items()]
+# The country the caseworker app's "Save for offline" takes when the person has not searched a place yet
+# (ISO 3166-1 alpha-2): the one the deployment serves first.
+HOME_COUNTRY = env_str("HOME_COUNTRY", "TH").upper()
 # Longest accepted `q` search text, in characters.
 SEARCH_QUERY_MAX_LENGTH = env_int("SEARCH_QUERY_MAX_LENGTH", 200)
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

@@ -1,14 +1,14 @@
-"""Top-level routes: the API, its documentation, the admin and the health check."""
+"""Top-level routes: the caseworker app, the API, its documentation, the admin and the health check."""
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from api.views.directory import healthz
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
+    path("", include("web.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the pages' "Language" control
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
@@ -17,7 +17,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
-handler400 = "api.views.directory.bad_request"
-handler403 = "api.views.directory.permission_denied"
-handler404 = "api.views.directory.not_found"
-handler500 = "api.views.directory.server_error"
+# JSON for the API and scripts; a page for a person's browser on the app (web/errors.py decides).
+handler400 = "web.errors.bad_request"
+handler403 = "web.errors.permission_denied"
+handler404 = "web.errors.not_found"
+handler500 = "web.errors.server_error"

@@ -79,6 +79,11 @@ def _index() -> _Index:
     )
 
 
+def countries() -> frozenset[str]:
+    """The countries the gazetteer has towns of (ISO 3166-1 alpha-2)."""
+    return frozenset(code for code in _index().primary_keys if code)
+
+
 @lru_cache(maxsize=16)
 def places_of(country: str) -> tuple[tuple[Place, tuple[str, ...]], ...]:
     """The country's places with their other names (every script), most populous first: for offline copies."""
@@ -172,6 +177,11 @@ def _admin1_names() -> dict[tuple[str, str], str]:
                 country, code, name = row.rstrip("\n").split("\t")
                 names[(country, code)] = name
     return names
+
+
+def provinces_by_code(country: str) -> dict[str, str]:
+    """The country's provinces: GeoNames admin1 code -> name."""
+    return {code: name for (each, code), name in _admin1_names().items() if each == country}
 
 
 def province_key(name: str) -> str:

@@ -28,6 +28,25 @@ def _no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's test databases, their serialized contents visible to every connection object.
+
+    Django keeps a test database's snapshot (for `serialized_rollback`) on the connection object, and its
+    connections are context-local. The browser tests run while Playwright's event loop runs in this thread,
+    where Django hands out other connection objects: without the snapshot, their flush re-ran post_migrate
+    and nothing was restored. On the connection class, every object has it.
+    """
+    from django.db import connections
+
+    for alias in connections:
+        connection = connections[alias]
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
+    return django_db_setup
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (vocabulary codes are cached)."""
@@ -120,3 +139,34 @@ def unthrottled(monkeypatch):
     from api.throttling import AnonymousThrottle
 
     monkeypatch.setattr(AnonymousThrottle, "THROTTLE_RATES", {**api_settings.DEFAULT_THROTTLE_RATES, "anonymous": None})
+
+
+@pytest.fixture
+def directory():
+    """Counselling for women around Chiang Mai, a hotline covering Thailand, and a safe house."""
+    from referrals.models import ServiceAtLocation
+    from tests.helpers import BANGKOK, add_phone, make_location, make_organization, make_service
+
+    org = make_organization(name="Chiang Mai Women's Network")
+    near = make_service(org, name="Near counselling", categories=["counselling"], at=(18.79, 98.99))
+    far = make_service(org, name="Farther counselling", categories=["counselling"], at=(18.85, 99.05))
+    make_service(org, name="Men only counselling", categories=["counselling"], populations=["men"], at=(18.79, 98.98))
+    make_service(org, name="Bangkok counselling", categories=["counselling"], at=BANGKOK)
+    hotline = make_service(org, name="Thailand hotline", categories=["counselling", "hotline"])
+    hotline.service_areas.create(kind="country", country="TH", name="All of Thailand")
+    add_phone(number="+66 555 0101", service=near, type="hotline")
+    add_phone(number="@nearcounselling", service=near, type="line")
+    house = make_location(
+        org,
+        name="Secret house",
+        latitude=18.8,
+        longitude=98.97,
+        address_1="7 Hidden Lane",
+        postal_code="50200",
+        city="Chiang Mai",
+        confidential=True,
+    )
+    add_phone(number="+66 555 0777", location=house)
+    shelter = make_service(org, name="Women's safe house", categories=["housing", "counselling"])
+    ServiceAtLocation.objects.create(service=shelter, location=house)
+    return {"near": near, "far": far, "hotline": hotline, "shelter": shelter, "house": house}

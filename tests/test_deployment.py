@@ -1,5 +1,6 @@
 """Production settings pass Django's deployment check; rate limits per tier; CORS for partner web apps."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -166,3 +167,18 @@ def test_the_wsgi_app_tunes_the_garbage_collector_for_request_garbage():
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def test_collectstatic_with_production_settings_keeps_the_app_shell_whole(tmp_path):
+    # The image runs it so (Dockerfile); the service worker keeps the hashed files offline, so a module
+    # must import its neighbour by the hashed name too, or the app would not start without a network.
+    result = run_manage(
+        "collectstatic", "--noinput", "-v0", env_overrides={**PRODUCTION_ENV, "STATIC_ROOT": str(tmp_path)}
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    paths = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    app_js, offline_js = paths["web/app.js"], paths["web/offline.js"]
+    assert app_js != "web/app.js" and offline_js != "web/offline.js"
+    source = (tmp_path / app_js).read_text()
+    assert f'from "./{offline_js.removeprefix("web/")}"' in source
+    assert (tmp_path / f"{app_js}.gz").exists()  # compressed copies for WhiteNoise

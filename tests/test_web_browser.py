@@ -1,0 +1,256 @@
+"""The caseworker app in a real browser (Debian's Chromium through Playwright), at a phone's size.
+
+A person's path through it: search by place, what and who; a service's one-tap contacts; Thai; saving
+the country and searching again offline; a caseworker signing in, seeing a safe house in full (logged)
+and signing out, which clears the phone; and the bytes each page costs on a slow network.
+"""
+
+import gzip
+import shutil
+
+import pytest
+
+from referrals.models import Disclosure
+from tests.helpers import make_caseworker
+
+CHROMIUM = "/usr/bin/chromium"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+
+# Transactional, as the live server's thread must read what the test wrote; serialized rollback puts back
+# the vocabularies the migrations seeded (see django_db_setup in tests/conftest.py).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium for the module (Debian's: browsers cannot be downloaded here)."""
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"The browser tests need Chromium at {CHROMIUM}: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's synchronous API runs an event loop in this thread; the tests' own database work stays
+    # synchronous. For this module only: subprocesses of other tests must not inherit it.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A fresh phone-sized browser context (its own storage, service worker and cookies)."""
+    context = browser.new_context(base_url=live_server.url, **PHONE)
+    context.set_default_timeout(15000)
+    errors = []
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def search_chiang_mai(page):
+    """Type a word, take the suggestion, tick what and who, search."""
+    page.goto("/")
+    page.get_by_label("Where").fill("Chiang")
+    page.get_by_role("option", name="Chiang Mai").click()
+    page.get_by_label("Counselling").check()
+    page.get_by_label("Women", exact=True).check()
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/?near=Chiang+Mai*")
+
+
+def result_names(page) -> list[str]:
+    return page.locator("#results li.result h3 a").all_text_contents()
+
+
+def test_counselling_for_women_near_chiang_mai_in_three_taps_and_a_word(phone, directory):
+    search_chiang_mai(phone)
+    results = phone.get_by_role("list").filter(has=phone.get_by_role("link", name="Near counselling"))
+    assert results.get_by_role("listitem").first.get_by_role("link").first.text_content() == "Near counselling"
+    assert result_names(phone)[-1] == "Thailand hotline"  # a hotline for all Thailand comes after those nearby
+    assert "Men only counselling" not in result_names(phone)
+    phone.get_by_role("link", name="Near counselling").click()
+    phone.wait_for_url("**/services/**")
+    assert phone.get_by_role("heading", level=1).text_content() == "Near counselling"
+    assert phone.get_by_role("link", name="Call +66 555 0101").get_attribute("href") == "tel:+665550101"
+    assert phone.get_by_role("link", name="LINE: @nearcounselling").get_attribute("href").startswith("https://line.me/")
+    # Nothing is wider than the phone.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_use_my_location_searches_around_the_phone(browser, live_server, directory):
+    here = {"latitude": 18.79, "longitude": 98.99}
+    context = browser.new_context(base_url=live_server.url, geolocation=here, permissions=["geolocation"], **PHONE)
+    page = context.new_page()
+    page.goto("/")
+    page.get_by_label("Counselling").check()
+    page.get_by_role("button", name="Use my location").click()
+    page.wait_for_url("**lat=18.79**")
+    assert result_names(page)[0] == "Near counselling"
+    assert "near you" in page.get_by_role("heading", level=2).first.text_content()
+    context.close()
+
+
+def test_the_language_control_switches_the_app_to_thai(phone, directory):
+    phone.goto("/")
+    phone.get_by_label("Language").select_option("th")
+    phone.locator("#language-form button").click()
+    phone.wait_for_load_state()
+    assert phone.evaluate("document.documentElement.lang") == "th"
+    assert phone.get_by_role("button", name="ค้นหา").is_visible()
+    assert phone.get_by_label("ผู้หญิง").count() == 1  # the populations in Thai, from the vocabulary
+
+
+def test_save_for_offline_then_search_again_without_a_network(phone, directory):
+    search_chiang_mai(phone)
+    online = result_names(phone)
+    phone.get_by_role("button", name="Save for offline").click()
+    status = phone.get_by_role("status")
+    status.filter(has_text="Saved for offline").wait_for()
+    assert "services of TH" in status.text_content()
+    phone.context.set_offline(True)
+    phone.get_by_role("button", name="Search").click()
+    status.filter(has_text="Offline").wait_for()
+    assert "copy saved on this phone" in status.text_content()
+    assert result_names(phone) == online
+    # The same form, another search, on the saved copy: place names in Thai script too.
+    phone.get_by_label("Where").fill("เชียงใหม่")
+    phone.get_by_label("Women", exact=True).uncheck()
+    phone.get_by_label("Housing").check()
+    phone.get_by_role("button", name="Search").click()
+    phone.get_by_role("link", name="Women's safe house").wait_for()
+    phone.get_by_role("link", name="Women's safe house").click()
+    phone.get_by_role("heading", level=1, name="Women's safe house").wait_for()
+    saved = phone.evaluate(STORED_TEXT)
+    assert "Women's safe house" in saved
+    assert "Hidden Lane" not in saved and "50200" not in saved and "555 0777" not in saved
+
+
+# Everything the app stored in IndexedDB, as one string.
+STORED_TEXT = """async () => {
+  const db = await new Promise((ok, no) => {
+    const r = indexedDB.open("directory-offline");
+    r.onsuccess = () => ok(r.result);
+    r.onerror = no;
+  });
+  const all = (store) => new Promise((ok) => {
+    const r = db.transaction(store).objectStore(store).getAll();
+    r.onsuccess = () => ok(r.result);
+  });
+  const text = JSON.stringify([await all("services"), await all("meta")]);
+  db.close();
+  return text;
+}"""
+
+
+def test_a_caseworker_signs_in_sees_a_safe_house_logged_and_signing_out_clears_the_phone(phone, directory):
+    make_caseworker("somchai.k")
+    phone.goto("/")
+    phone.get_by_role("link", name="Sign in").click()
+    phone.get_by_label("Username").fill("somchai.k")
+    phone.get_by_label("Password").fill("a-long-test-password")
+    phone.get_by_role("button", name="Sign in").click()
+    phone.get_by_role("button", name="Sign out").wait_for()
+    phone.goto(f"/services/{directory['shelter'].pk}/")
+    assert phone.get_by_text("Confidential: do not share this address").is_visible()
+    assert phone.get_by_text("7 Hidden Lane").is_visible()
+    assert Disclosure.objects.filter(user__username="somchai.k", location=directory["house"]).count() == 1
+    # The offline copy holds public faces only, whoever saves it.
+    search_chiang_mai(phone)
+    phone.get_by_role("button", name="Save for offline").click()
+    phone.get_by_role("status").filter(has_text="Saved for offline").wait_for()
+    assert "Hidden Lane" not in phone.evaluate(STORED_TEXT)
+    phone.get_by_role("button", name="Sign out").click()
+    phone.get_by_role("link", name="Sign in").wait_for()
+    assert "Signed out" in phone.get_by_role("status").text_content()
+    left = phone.evaluate(
+        """async () => ({
+          databases: (await indexedDB.databases()).map((db) => db.name),
+          caches: await caches.keys(),
+          workers: (await navigator.serviceWorker.getRegistrations()).length,
+          local: localStorage.length,
+        })"""
+    )
+    assert left == {"databases": [], "caches": [], "workers": 0, "local": 0}
+
+
+def transferred(page, url) -> dict[str, int]:
+    """Bytes per resource type a page load costs, each body as the server sends it compressed in production.
+
+    The test server leaves static files uncompressed (production serves collectstatic's gzip copies);
+    they count at gzip's size. Answers from the service worker cost nothing.
+    """
+    sizes: dict[str, int] = {}
+
+    def count(response):
+        if response.from_service_worker or response.url.startswith("data:"):
+            return
+        body = response.body()
+        encoded = response.headers.get("content-encoding") == "gzip"
+        size = len(body if encoded else gzip.compress(body, 6)) if body else 0
+        kind = response.request.resource_type
+        sizes[kind] = sizes.get(kind, 0) + size + 300  # headers, roughly
+
+    page.on("response", count)
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.remove_listener("response", count)
+    return sizes
+
+
+def test_the_pages_keep_to_their_budgets_on_a_slow_network(phone, directory):
+    first = transferred(phone, "/")
+    render_blocking = first.get("document", 0) + first.get("stylesheet", 0)
+    assert render_blocking <= 14 * 1024, first
+    assert sum(first.values()) <= 50 * 1024, first
+    results = transferred(phone, "/?near=Chiang+Mai&category=counselling&serves=women")
+    assert sum(results.values()) <= 30 * 1024, results
+    phone.evaluate("navigator.serviceWorker.ready")
+    repeat = transferred(phone, "/")
+    assert sum(repeat.values()) <= 10 * 1024, repeat
+    assert "script" not in repeat and "stylesheet" not in repeat, repeat
+
+
+# The offline copy's "copy" record (what was saved, when), read or changed in the page.
+COPY_INFO = """
+  const db = await new Promise((ok) => {
+    const r = indexedDB.open("directory-offline");
+    r.onsuccess = () => ok(r.result);
+  });
+  const info = await new Promise((ok) => {
+    const r = db.transaction("meta").objectStore("meta").get("copy");
+    r.onsuccess = () => ok(r.result);
+  });
+"""
+AGE_THE_COPY = f"""async () => {{{COPY_INFO}
+  info.savedAt -= 3600 * 1000;
+  await new Promise((ok) => {{
+    const t = db.transaction("meta", "readwrite");
+    t.objectStore("meta").put(info, "copy");
+    t.oncomplete = ok;
+  }});
+  db.close();
+}}"""
+COPY_JUST_SAVED = f"""async () => {{{COPY_INFO}
+  db.close();
+  return Date.now() - info.savedAt < 60000;
+}}"""
+
+
+def test_back_online_the_copy_is_brought_up_to_date(phone, directory):
+    search_chiang_mai(phone)
+    phone.get_by_role("button", name="Save for offline").click()
+    phone.get_by_role("status").filter(has_text="Saved for offline").wait_for()
+    near = directory["near"]
+    near.name = "Near counselling (new name)"
+    near.save()
+    phone.evaluate(AGE_THE_COPY)  # an hour old: the next page online asks for the changes
+    with phone.expect_response(lambda response: "/api/v1/sync/?" in response.url and "cursor=" in response.url):
+        phone.reload()
+    phone.wait_for_function(COPY_JUST_SAVED)
+    phone.context.set_offline(True)
+    phone.get_by_role("button", name="Search").click()
+    phone.get_by_role("status").filter(has_text="Offline").wait_for()
+    assert "Near counselling (new name)" in result_names(phone)
