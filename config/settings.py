@@ -261,6 +261,10 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container's own health check spea
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEVELOPMENT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
+# A signed-in caseworker's session (the web app's sign-in) ends after this many idle hours: a lost or seized
+# phone must not stay signed in to safe-house addresses. Every request of a signed-in person renews it.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_HOURS", 8) * 3600
+SESSION_SAVE_EVERY_REQUEST = True
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEVELOPMENT else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEVELOPMENT)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEVELOPMENT)

@@ -135,9 +135,12 @@ class ServiceSearchForm(forms.Form):
             self.add_error("ordering", "Ordering by distance needs lat and lng.")
         return cleaned
 
+    # The filter set's choice: whether a name the gazetteer lacks may go to the geocoder.
+    geocode = True
+
     def _resolve_near(self, near: str, cleaned):
         country = cleaned.get("country") or []
-        place = resolve_place(near, country[0] if len(country) == 1 else None)
+        place = resolve_place(near, country[0] if len(country) == 1 else None, geocode=self.geocode)
         if place is None:
             hints = suggest(near, country[0] if len(country) == 1 else None)
             hint = f" Did you mean: {', '.join(hints)}?" if hints else ""
@@ -283,10 +286,12 @@ class ServiceFilterSet(django_filters.FilterSet):
         fields = []
         form = ServiceSearchForm
 
-    def __init__(self, data=None, queryset=None, *, viewer=None, **kwargs):
-        """`viewer`: whose search this is (the box filter takes the points this reader may see)."""
+    def __init__(self, data=None, queryset=None, *, viewer=None, geocode=True, **kwargs):
+        """`viewer`: whose search this is (the box filter takes the points this reader may see); `geocode`:
+        whether a place name the offline gazetteer lacks may be looked up by the geocoder (a third party)."""
         super().__init__(data, queryset, **kwargs)
         self.viewer = viewer
+        self.form.geocode = geocode
 
     def filter_queryset(self, queryset):
         """Apply the filters; `status` defaults to active services only."""

@@ -194,7 +194,11 @@ class ServiceQuerySet(OrganizationScopedQuerySet):
         time_zones = Schedule.objects.order_by().values_list("time_zone", flat=True).distinct()
         open_now = Q(pk__in=[])
         for name in time_zones:
-            open_now |= Q(time_zone=name) & _open_in_local_time(moment.astimezone(zoneinfo.ZoneInfo(name)))
+            try:
+                zone = zoneinfo.ZoneInfo(name)
+            except (ValueError, zoneinfo.ZoneInfoNotFoundError):  # a row saved around validation: never open
+                continue
+            open_now |= Q(time_zone=name) & _open_in_local_time(moment.astimezone(zone))
         schedules = Schedule.objects.filter(open_now, service_id=OuterRef("pk"))
         return self.filter(Exists(schedules))
 

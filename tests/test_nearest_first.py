@@ -12,7 +12,7 @@ from referrals.geo import distance_km
 from referrals.models import Location, Organization, SearchEntry, Service, ServiceArea, ServiceAtLocation
 from referrals.services import nearest_first, search, search_index
 from referrals.services.roles import PUBLIC, Viewer
-from tests.helpers import BANGKOK, make_caseworker, make_location, make_organization, make_service
+from tests.helpers import BANGKOK, make_caseworker, make_location, make_organization, make_service, random_directory
 
 pytestmark = pytest.mark.django_db
 
@@ -149,40 +149,6 @@ def test_entries_follow_every_change_to_a_listing():
 
     service.delete()
     assert not SearchEntry.objects.filter(service_id=service.pk).exists()
-
-
-def random_directory(rng, count=70):
-    orgs = [make_organization(name=f"Org {i}", vetted=i != 0) for i in range(5)]
-    categories, populations = ["housing", "medical", "counselling", "legal"], ["women", "children", "men"]
-    for index in range(count):
-        org = orgs[index % len(orgs)]
-        point = (BANGKOK[0] + rng.uniform(-0.3, 0.3), BANGKOK[1] + rng.uniform(-0.3, 0.3))
-        service = make_service(
-            org,
-            name=f"s{index:02d}",
-            categories=rng.sample(categories, rng.randint(1, 2)),
-            populations=rng.sample(populations, rng.randint(1, 2)),
-            status="active" if rng.random() < 0.9 else "inactive",
-            free=rng.random() < 0.7,
-            minimum_age=rng.choice([None, 12, 18]),
-        )
-        for _ in range(rng.choice([0, 1, 1, 2])):
-            location = make_location(
-                org,
-                latitude=point[0] + rng.uniform(-0.05, 0.05),
-                longitude=point[1] + rng.uniform(-0.05, 0.05),
-                confidential=rng.random() < 0.3,
-            )
-            ServiceAtLocation.objects.create(service=service, location=location)
-        kind = rng.random()
-        if kind < 0.2:
-            ServiceArea.objects.create(service=service, kind="country", country="TH")
-        elif kind < 0.3:
-            ServiceArea.objects.create(service=service, kind="province", country="TH", state_province="Bangkok")
-        elif kind < 0.45:
-            ServiceArea.objects.create(
-                service=service, kind="radius", country="TH", latitude=point[0], longitude=point[1], radius_km=8
-            )
 
 
 SEARCHES = [

@@ -68,3 +68,10 @@ def test_search_results_carry_the_opening_of_each_location(api):
     assert (place["open_now"], place["open_24_7"], place["open_until"]) == (True, True, None)
     unknown = results["Nothing said"]["locations"][0]
     assert (unknown["open_now"], unknown["next_opens"]) == (None, None)
+
+
+def test_hours_saved_without_a_time_zone_count_as_closed_rather_than_failing_the_search(api):
+    service = make_service(at=(13.75, 100.5))
+    add_hours(service, weekday=None, all_day=True)  # around clean(): no location, no time zone
+    response = api.get("/api/v1/services/", {"lat": 13.75, "lng": 100.5, "open_now": "true"})
+    assert response.status_code == 200 and response.json()["count"] == 0

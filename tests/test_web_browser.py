@@ -254,3 +254,52 @@ def test_back_online_the_copy_is_brought_up_to_date(phone, directory):
     phone.get_by_role("button", name="Search").click()
     phone.get_by_role("status").filter(has_text="Offline").wait_for()
     assert "Near counselling (new name)" in result_names(phone)
+
+
+# Searches the form can make (the default 25 km radius), around Bangkok's random directory.
+OFFLINE_SEARCHES = [
+    {"near": "Bangkok"},
+    {"near": "Bangkok", "category": ["housing", "medical"], "serves": ["women"]},
+    {"near": "Nonthaburi", "serves": ["women", "children"]},
+    {"lat": "13.9", "lng": "100.7"},
+    {"lat": "13.6", "lng": "100.4", "category": ["legal"], "age": "15"},
+    {"lat": "13.7563", "lng": "100.5018", "serves": ["men"], "open_now": "true"},
+    {"near": "Samut Prakan", "has_capacity": "true", "serves": ["women"]},
+]
+
+
+def test_the_offline_copy_ranks_every_search_as_the_server_does(phone, live_server):
+    import random
+    from urllib.parse import urlencode
+
+    from tests.helpers import add_capacity, add_hours, random_directory
+
+    random_directory(random.Random(5), count=70)
+    from referrals.models import Service
+
+    for index, service in enumerate(Service.objects.order_by("name")[:40]):
+        if index % 3 == 0:
+            add_hours(service, weekday=None, all_day=True, time_zone="Asia/Bangkok")
+        if index % 4 == 0:
+            add_capacity(service, unit="beds_women" if index % 8 else "beds_any", available=index % 5)
+    phone.goto("/?near=Bangkok")
+    phone.get_by_role("button", name="Save for offline").click()
+    phone.get_by_role("status").filter(has_text="Saved for offline").wait_for()
+    compared = 0
+    for params in OFFLINE_SEARCHES:
+        query = urlencode(params, doseq=True)
+        api_params = {k: ",".join(v) if isinstance(v, list) else v for k, v in params.items()}
+        server = phone.request.get(f"/api/v1/services/?{urlencode({**api_params, 'page_size': 100})}").json()
+        expected = [row["id"] for row in server["results"]]
+        found = phone.evaluate(
+            """async (query) => {
+              const offline = await import(document.querySelector('link[rel=modulepreload]').href);
+              const rules = offline.searchRules(JSON.parse(document.getElementById("texts").textContent).rules);
+              const found = await offline.search(new URLSearchParams(query), rules);
+              return found.results.map((row) => row.record.id);
+            }""",
+            query,
+        )
+        assert found == expected, params
+        compared += len(expected)
+    assert compared > 50  # the searches found enough to compare (71 with this seed)

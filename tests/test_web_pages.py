@@ -314,3 +314,35 @@ def test_nothing_a_signed_in_caseworker_saw_is_kept_in_any_cache(directory):
     for url in (f"/services/{directory['shelter'].pk}/", "/?near=Chiang+Mai&category=housing", "/"):
         cache_control = client.get(url)["Cache-Control"]
         assert "no-store" in cache_control and "private" in cache_control, url
+
+
+def test_a_place_name_the_gazetteer_lacks_never_goes_to_the_geocoder(monkeypatch, settings):
+    from referrals.services import geocoding
+
+    settings.GEOCODER = "nominatim"
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the pages sent a typed place name to the geocoder")
+
+    monkeypatch.setattr(geocoding, "_geocode", refuse)
+    response = Client().get("/", {"near": "Ban Nong Somewhere Tiny"})
+    assert response.status_code == 400 and "Unknown place." in response.content.decode()
+
+
+def test_a_caseworker_session_ends_after_idle_hours():
+    from django.conf import settings
+
+    make_caseworker("somchai.k")
+    client = Client()
+    client.post("/sign-in/", {"username": "somchai.k", "password": "a-long-test-password"})
+    assert settings.SESSION_COOKIE_AGE == 8 * 3600
+    assert client.cookies["sessionid"]["max-age"] == 8 * 3600
+    assert client.cookies["sessionid"]["httponly"]
+
+
+def test_a_listing_website_is_linked_only_when_it_is_a_web_address(directory):
+    from referrals.models import Service
+
+    Service.objects.filter(pk=directory["near"].pk).update(url="javascript:alert(1)")
+    detail = Client().get(f"/services/{directory['near'].pk}/").content.decode()
+    assert "javascript:" not in detail and ">Website</a>" not in detail

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from referrals.choices import PhoneType
 from referrals.models import Language
+from referrals.services.vocabularies import capacity_units
 
 # The "Language" control's choices, each named in itself (Django knows no local name for Lao or Tagalog).
 LOCAL_NAMES = {
@@ -78,7 +79,16 @@ def page(request):
         "safeHouse": _(
             "A safe house: its address is given only to the people it takes in. Call to arrange a referral."
         ),
+        "badAge": _("Age: a whole number of years, 0 to 120."),
+        "placeOrLocation": _("Give a place name or use your location, not both."),
         "apps": {kind.value: kind.label for kind in PhoneType},
+        # The search rules the offline copy applies as the server does.
+        "rules": {
+            "capacityFreshHours": settings.CAPACITY_FRESH_HOURS,
+            "capacityUnits": {
+                code: None if takes is None else sorted(takes) for code, takes in capacity_units().items()
+            },
+        },
         "languages": dict(Language.objects.values_list("code", "name")),
     }
     languages = [(code, LOCAL_NAMES.get(code, name)) for code, name in settings.LANGUAGES]

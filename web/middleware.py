@@ -39,5 +39,5 @@ class PageCacheHeadersMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, no_store=True, private=True)
         else:
-            patch_cache_control(response, no_cache=True)
+            patch_cache_control(response, no_cache=True, private=True)  # they carry a CSRF token
         return response

@@ -77,13 +77,17 @@ def search(request):
         "form": form,
         "searched": form.asked,
         "signed_out": "signed_out" in request.GET,
+        # Where the language control and sign-in come back to: the search with its terms (only this page
+        # echoes its query; a service's page, which may hold an address, echoes nothing sent to it).
+        "here": request.get_full_path(),
         "country": settings.HOME_COUNTRY,
     }
     status = 200
     if form.asked:
         viewer = viewer_of(request)
         params = form.search_parameters()
-        filterset = ServiceFilterSet(params, queryset=Service.objects.visible_to(viewer), viewer=viewer)
+        # The gazetteer alone resolves a place name: nothing a caseworker types goes to a third party.
+        filterset = ServiceFilterSet(params, queryset=Service.objects.visible_to(viewer), viewer=viewer, geocode=False)
         if not filterset.is_valid():
             context["errors"] = {name: list(messages) for name, messages in filterset.errors.items()}
             status = 400
@@ -213,17 +217,17 @@ def service_worker(request):
         script = script.replace(placeholder, value)
     response = HttpResponse(script, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
-    response["Service-Worker-Allowed"] = "/"
     return response
 
 
 def _shell_version() -> str:
     """Changes whenever a file of the app shell changes, so that phones fetch the new shell."""
+    app = settings.BASE_DIR / "web"
     digest = hashlib.sha256()
-    for path in sorted((settings.BASE_DIR / "web" / "static" / "web").iterdir()):
+    shell = [*(app / "static" / "web").iterdir(), app / "templates" / "web" / "base.html"]
+    shell += [app / "templates" / "web" / "search.html", app / "context_processors.py"]
+    for path in sorted([*shell, *(app / "locale").glob("*/LC_MESSAGES/django.mo")]):
         digest.update(path.read_bytes())
-    for name in ("base.html", "search.html"):
-        digest.update((settings.BASE_DIR / "web" / "templates" / "web" / name).read_bytes())
     return digest.hexdigest()[:12]
 
 

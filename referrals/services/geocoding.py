@@ -92,26 +92,29 @@ def geocode_location(location) -> None:
 PLACE_CACHE_SECONDS = 24 * 3600
 
 
-def resolve_place(name: str, country: str | None = None) -> ResolvedPlace | None:
+def resolve_place(name: str, country: str | None = None, *, geocode: bool = True) -> ResolvedPlace | None:
     """The place a caseworker means by `name`, or None; a place found is remembered a day in the shared cache.
 
     The gazetteer answers in microseconds, but a name it lacks goes to the geocoder (a network call,
     one a second on the public Nominatim): every app process shares what it found. Misses are not
-    kept: the geocoder may have failed for a moment, or be configured later.
+    kept: the geocoder may have failed for a moment, or be configured later. `geocode=False`: the
+    gazetteer only, so that nothing typed leaves the server (the caseworker app's pages).
     """
     key = "place:" + hashlib.sha256(f"{gazetteer.normalize(name)}|{(country or '').upper()}".encode()).hexdigest()
     place = cache.get(key)
     if place is None:
-        place = _resolve_place(name, country)
+        place = _resolve_place(name, country, geocode)
         if place is not None:
             cache.set(key, place, PLACE_CACHE_SECONDS)
     return place
 
 
-def _resolve_place(name: str, country: str | None) -> ResolvedPlace | None:
+def _resolve_place(name: str, country: str | None, geocode: bool = True) -> ResolvedPlace | None:
     place = gazetteer.resolve(name, country)
     if place is not None:
         return ResolvedPlace(place.name, place.country, place.latitude, place.longitude, "gazetteer", place.geonameid)
+    if not geocode:
+        return None
     found = _geocode(name, country)
     if found is None:
         return None

@@ -22,6 +22,12 @@ def getlist(query, name):
     return query.getlist(name) if hasattr(query, "getlist") else []
 
 
+@register.filter
+def web_address(url):
+    """A listing's website, if it is an http(s) address (never a javascript: or data: one)."""
+    return url if isinstance(url, str) and url.lower().startswith(("https://", "http://")) else ""
+
+
 @register.simple_tag
 def page_query(query, number):
     """The search's query string for another page of its results."""

@@ -3,6 +3,7 @@
 import * as offline from "./offline.js";
 
 const texts = JSON.parse(document.getElementById("texts")?.textContent || "{}");
+const rules = offline.searchRules(texts.rules);
 const status = document.getElementById("offline-status");
 const lang = document.documentElement.dataset.listingLanguage || "en";
 
@@ -129,8 +130,9 @@ function setupLocate() {
     say(t("locating"));
     navigator.geolocation.getCurrentPosition(
       (position) => {
-        document.getElementById("lat").value = position.coords.latitude.toFixed(5);
-        document.getElementById("lng").value = position.coords.longitude.toFixed(5);
+        // About 100 m: enough for a 25 km search, and no more of the person's position in the URL and history.
+        document.getElementById("lat").value = position.coords.latitude.toFixed(3);
+        document.getElementById("lng").value = position.coords.longitude.toFixed(3);
         document.getElementById("where").value = "";
         say("");
         form.requestSubmit();
@@ -208,13 +210,17 @@ function setupSignOut() {
   if (!form) return;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    await offline.forget();
-    if ("caches" in window) for (const key of await caches.keys()) await caches.delete(key);
-    const registrations = (await navigator.serviceWorker?.getRegistrations?.()) || [];
-    for (const registration of registrations) await registration.unregister();
-    localStorage.clear();
-    sessionStorage.clear();
-    form.submit();
+    try {
+      await offline.forget();
+      if ("caches" in window) for (const key of await caches.keys()) await caches.delete(key);
+      const registrations = (await navigator.serviceWorker?.getRegistrations?.()) || [];
+      for (const registration of registrations) await registration.unregister();
+      localStorage.clear();
+      sessionStorage.clear();
+    } finally {
+      // Whatever could not be cleared here, the server's Clear-Site-Data answer clears; the session ends anyway.
+      form.submit();
+    }
   });
 }
 
@@ -248,7 +254,7 @@ function phoneLink(phone) {
 function openingText(record, location) {
   const rows = record.schedules.filter((row) => row.location === location.id || row.location === null);
   if (rows.some((row) => row.all_day && row.weekday === null)) return t("open247");
-  const open = offline.openNow(rows, location.time_zone);
+  const open = offline.openNow(rows);
   if (open === null) return "";
   return open ? t("openNow") : t("closedNow");
 }
@@ -260,7 +266,7 @@ function capacityText(record, unit) {
 
 function resultItem({ record, reach, distance }) {
   const location = record.locations[0];
-  const fresh = (unit) => Date.now() - new Date(unit.updated) <= 48 * 3600000;
+  const fresh = (unit) => Date.now() - new Date(unit.updated) <= rules.capacityFreshHours * 3600000;
   return element(
     "li",
     { class: "result" },
@@ -287,13 +293,12 @@ async function searchOffline(info) {
   for (const box of form.querySelectorAll("input[type=checkbox]")) box.checked = params.getAll(box.name).includes(box.value);
   for (const name of ["lat", "lng", "age"]) form.elements[name].value = params.get(name) || "";
   form.elements.language.value = params.get("language") || "";
-  const found = await offline.search(params);
+  const found = await offline.search(params, rules);
   section.hidden = false;
   if (found.error) {
-    const message =
-      found.error === "no-place"
-        ? t("noPlace")
-        : `${t("unknownPlace")} ${found.suggestions.length ? t("didYouMean", { names: found.suggestions.join(", ") }) : ""}`;
+    const hint = found.suggestions?.length ? t("didYouMean", { names: found.suggestions.join(", ") }) : "";
+    const message = { "no-place": t("noPlace"), age: t("badAge"), both: t("placeOrLocation") }[found.error] ||
+      `${t("unknownPlace")} ${hint}`;
     section.replaceChildren(element("h2", { id: "results-title" }, t("results")), element("p", { role: "alert" }, message));
     return;
   }

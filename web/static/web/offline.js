@@ -4,7 +4,6 @@
 
 const DB_NAME = "directory-offline";
 const RADIUS_KM = 25; // the API's default radius
-const CAPACITY_FRESH_MS = 48 * 3600 * 1000; // CAPACITY_FRESH_HOURS
 const SYNC_PAGE = 200;
 
 function open() {
@@ -169,12 +168,27 @@ function nearestPlace(places, latitude, longitude) {
   return best;
 }
 
+// WGS84, and referrals.geo.distance_km's formula (Andoyer-Lambert): the same distances as the server's.
+const A_KM = 6378.137;
+const F = 1 / 298.257223563;
+
 export function distanceKm(lat1, lng1, lat2, lng2) {
+  if (lat1 === lat2 && lng1 === lng2) return 0;
   const rad = Math.PI / 180;
-  const a =
-    Math.sin(((lat2 - lat1) * rad) / 2) ** 2 +
-    Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lng2 - lng1) * rad) / 2) ** 2;
-  return 2 * 6371.0088 * Math.asin(Math.sqrt(a));
+  const b1 = Math.atan((1 - F) * Math.tan(lat1 * rad));
+  const b2 = Math.atan((1 - F) * Math.tan(lat2 * rad));
+  const cosSigma = Math.max(
+    -1,
+    Math.min(1, Math.sin(b1) * Math.sin(b2) + Math.cos(b1) * Math.cos(b2) * Math.cos((lng2 - lng1) * rad)),
+  );
+  const sigma = Math.acos(cosSigma);
+  const sinSigma = Math.sin(sigma);
+  if (sinSigma === 0) return A_KM * sigma;
+  const p = (b1 + b2) / 2;
+  const q = (b2 - b1) / 2;
+  const x = ((sigma - sinSigma) * (Math.sin(p) * Math.cos(q)) ** 2) / Math.cos(sigma / 2) ** 2;
+  const y = ((sigma + sinSigma) * (Math.cos(p) * Math.sin(q)) ** 2) / Math.sin(sigma / 2) ** 2;
+  return A_KM * (sigma - (F / 2) * (x + y));
 }
 
 const WEEKDAYS = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
@@ -193,18 +207,21 @@ function minutes(text) {
   return hours * 60 + mins;
 }
 
-/** Whether a location is open now by its schedule rows (null: no hours given), overnight hours included. */
-export function openNow(rows, timeZone, now = new Date()) {
-  if (!rows.length) return null;
-  let zone = timeZone || rows[0].time_zone || "UTC";
-  let today;
+function localNowIn(zone, now) {
   try {
-    today = localNow(zone, now);
+    return localNow(zone || "UTC", now);
   } catch {
-    today = localNow("UTC", now);
+    return localNow("UTC", now);
   }
-  const yesterday = today.weekday === 1 ? 7 : today.weekday - 1;
+}
+
+/** Whether any of these schedule rows is open now, each in its own time zone (null: no hours given),
+ * overnight hours included, as the server's `open_at` judges them. */
+export function openNow(rows, now = new Date()) {
+  if (!rows.length) return null;
   return rows.some((row) => {
+    const today = localNowIn(row.time_zone, now);
+    const yesterday = today.weekday === 1 ? 7 : today.weekday - 1;
     if (row.all_day) return row.weekday === null || row.weekday === today.weekday;
     if (!row.opens_at || !row.closes_at) return false;
     const opens = minutes(row.opens_at);
@@ -215,11 +232,7 @@ export function openNow(rows, timeZone, now = new Date()) {
   });
 }
 
-function schedulesAt(record, location) {
-  return record.schedules.filter((row) => row.location === location.id || row.location === null);
-}
-
-function matches(record, filters, now) {
+function matches(record, filters, rules, now) {
   const { category, serves, language, age, openNowOnly, hasCapacity } = filters;
   if (record.status !== "active") return false;
   if (category.length && !category.some((code) => record.categories.includes(code))) return false;
@@ -229,15 +242,22 @@ function matches(record, filters, now) {
     if (record.minimum_age !== null && age < record.minimum_age) return false;
     if (record.maximum_age !== null && age > record.maximum_age) return false;
   }
-  if (openNowOnly && !record.locations.some((location) => openNow(schedulesAt(record, location), location.time_zone, now))) {
-    return false;
-  }
+  if (openNowOnly && !openNow(record.schedules, now)) return false;
   if (hasCapacity) {
-    const fits = (unit) => unit.takes === null || !serves.length || serves.every((code) => unit.takes.includes(code));
-    const fresh = (unit) => now - new Date(unit.updated) <= CAPACITY_FRESH_MS;
+    // vocabularies.units_taking: a population no unit names (refugees, migrants) asks nothing of the bed.
+    const asked = serves.filter((code) => rules.namedByUnits.has(code));
+    const fits = (unit) => unit.takes === null || asked.every((code) => unit.takes.includes(code));
+    const fresh = (unit) => now - new Date(unit.updated) <= rules.capacityFreshHours * 3600 * 1000;
     if (!record.capacity.some((unit) => unit.available > 0 && fresh(unit) && fits(unit))) return false;
   }
   return true;
+}
+
+/** The search rules the server sets (`rules` in the page's data): freshness of free places, units' takers. */
+export function searchRules(rules = {}) {
+  const units = rules.capacityUnits || {};
+  const named = new Set(Object.values(units).flatMap((takes) => takes || []));
+  return { capacityFreshHours: rules.capacityFreshHours ?? 48, namedByUnits: named };
 }
 
 /**
@@ -245,12 +265,15 @@ function matches(record, filters, now) {
  * first, then `remote` by nearest office, then by name. `params`: the search form's URLSearchParams.
  * Returns {place, results: [{record, reach, distance}]} or {error, suggestions}.
  */
-export async function search(params, now = new Date()) {
+export async function search(params, rules = searchRules(), now = new Date()) {
   const { services, places } = await everything();
   const country = (await copyInfo())?.country;
   let point;
   let placeName = null;
   const near = (params.get("near") || "").trim();
+  const ageText = (params.get("age") || "").trim();
+  if (ageText && !/^\d{1,3}$/.test(ageText)) return { error: "age" };
+  if (near && (params.get("lat") || params.get("lng"))) return { error: "both" };
   if (params.get("lat") && params.get("lng")) {
     point = { latitude: Number(params.get("lat")), longitude: Number(params.get("lng")) };
     const town = nearestPlace(places, point.latitude, point.longitude);
@@ -264,7 +287,6 @@ export async function search(params, now = new Date()) {
   } else {
     return { error: "no-place" };
   }
-  const ageText = params.get("age");
   const filters = {
     category: params.getAll("category").filter(Boolean),
     serves: params.getAll("serves").filter(Boolean),
@@ -277,7 +299,7 @@ export async function search(params, now = new Date()) {
   const remote = [];
   const province = provinceKey(point.province || "");
   for (const record of services) {
-    if (!matches(record, filters, now)) continue;
+    if (!matches(record, filters, rules, now)) continue;
     const offices = record.locations
       .filter((location) => location.latitude !== null && location.latitude !== undefined)
       .map((location) => distanceKm(point.latitude, point.longitude, location.latitude, location.longitude));
@@ -303,7 +325,10 @@ export async function search(params, now = new Date()) {
     if (covers) remote.push({ record, reach: "remote", distance: 0, office });
   }
   near1.sort((a, b) => a.distance - b.distance || (a.record.id < b.record.id ? -1 : 1));
-  const byName = (a, b) => a.record.name.toLowerCase().localeCompare(b.record.name.toLowerCase());
-  remote.sort((a, b) => a.office - b.office || byName(a, b) || (a.record.id < b.record.id ? -1 : 1));
+  // ranked_remote: nearest office, then the case-folded name, the name, the id (code point order).
+  const order = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
+  const byName = (a, b) =>
+    order(a.record.name.toLowerCase(), b.record.name.toLowerCase()) || order(a.record.name, b.record.name);
+  remote.sort((a, b) => a.office - b.office || byName(a, b) || order(a.record.id, b.record.id));
   return { place: placeName, results: [...near1, ...remote] };
 }
