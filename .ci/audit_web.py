@@ -55,8 +55,11 @@ def pages(base_url: str) -> dict[str, str]:
     }
 
 
-def axe_audit(base_url: str, paths: dict[str, str]) -> tuple[list[dict], list[str]]:
-    """axe on every page in every language, at 390 px; overflow at 320 px and at 200 % text."""
+def axe_audit(base_url: str, paths: dict[str, str], account: str | None = None) -> tuple[list[dict], list[str]]:
+    """axe on every page in every language, at 390 px; overflow at 320 px and at 200 % text.
+
+    `account` ("username:password"): signed in through the sign-in page first.
+    """
     from playwright.sync_api import sync_playwright
 
     rows, failures = [], []
@@ -73,6 +76,13 @@ def axe_audit(base_url: str, paths: dict[str, str]) -> tuple[list[dict], list[st
                 extra_http_headers={"Accept-Language": language},
             )
             page = context.new_page()
+            if account:
+                username, password = account.split(":", 1)
+                page.goto("/sign-in/")
+                page.fill("#id_username", username)
+                page.fill("#id_password", password)
+                page.click("form.sign-in button[type=submit]")
+                page.wait_for_selector("#sign-out")
             for name, path in paths.items():
                 page.goto(path)
                 page.add_script_tag(path=str(AXE))
@@ -104,6 +114,25 @@ def axe_audit(base_url: str, paths: dict[str, str]) -> tuple[list[dict], list[st
             context.close()
         browser.close()
     return rows, failures
+
+
+def _first_listing(base_url: str, account: str) -> str:
+    """The first listing on the manager's "My listings" page."""
+    from playwright.sync_api import sync_playwright
+
+    username, password = account.split(":", 1)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(base_url=base_url)
+        page.goto("/sign-in/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("form.sign-in button[type=submit]")
+        page.wait_for_selector("#sign-out")
+        page.goto("/my/listings/")
+        href = page.locator(".listing-row a").first.get_attribute("href")
+        browser.close()
+    return href
 
 
 def lighthouse(base_url: str, path: str, language: str, attempt: int = 1) -> dict[str, int]:
@@ -150,6 +179,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--report", default=None, help="Where to write the figures (JSON).")
+    parser.add_argument("--manager", help="username:password of an organisation's admin (the workspace's pages).")
+    parser.add_argument("--moderator", help="username:password of a moderator (the desk).")
     args = parser.parse_args()
     base_url = args.base_url.rstrip("/")
     for tool in (AXE, LIGHTHOUSE):

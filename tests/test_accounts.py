@@ -53,20 +53,15 @@ def test_account_locks_after_repeated_failures_even_for_the_right_password(api):
     assert statuses == [400, 400, 429, 429]
 
 
-def test_brute_forcing_logins_is_throttled_with_retry_after(api, settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login": "3/min"},
-    }
+def test_brute_forcing_logins_is_throttled_with_retry_after(api, monkeypatch):
+    from rest_framework.settings import api_settings
+
     from api.throttling import LoginThrottle
 
-    LoginThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
-    try:
-        statuses = [login(api, f"user{n}", "wrong-password-123").status_code for n in range(5)]
-    finally:
-        from rest_framework.settings import api_settings
-
-        LoginThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    # monkeypatch puts the class's own rates back (an assignment restored from api_settings inside an
+    # overridden REST_FRAMEWORK setting left 3/min on it for every later test).
+    monkeypatch.setattr(LoginThrottle, "THROTTLE_RATES", {**api_settings.DEFAULT_THROTTLE_RATES, "login": "3/min"})
+    statuses = [login(api, f"user{n}", "wrong-password-123").status_code for n in range(5)]
     assert statuses[:3] == [400, 400, 400]
     assert statuses[3] == 429
     response = login(api, "user9", "wrong-password-123")

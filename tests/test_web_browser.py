@@ -303,3 +303,54 @@ def test_the_offline_copy_ranks_every_search_as_the_server_does(phone, live_serv
         assert found == expected, params
         compared += len(expected)
     assert compared > 50  # the searches found enough to compare (71 with this seed)
+
+
+def sign_in(page, username):
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").wait_for()
+
+
+def test_a_shelter_manager_reports_beds_in_three_taps_and_a_moderator_vets_from_the_desk(phone, directory):
+    from referrals.models import ModerationDecision, Organization, ServiceCapacity
+    from tests.helpers import add_capacity, make_member, make_moderator, make_organization
+
+    add_capacity(directory["shelter"], unit="beds_women", available=1)
+    make_member(directory["shelter"].organization, "manager", role="admin")
+    sign_in(phone, "manager")
+    phone.get_by_role("link", name="My listings").click()
+    phone.get_by_role("link", name="Women's safe house").click()
+    add = phone.get_by_role("button", name="Add a free place: Beds for women")
+    taps = phone.locator("#taps-status")
+    add.click()
+    add.click()
+    phone.wait_for_function("() => localStorage.getItem('capacity-taps') === '[]'")  # both sent and answered
+    assert taps.text_content() == "Saved."
+    phone.context.set_offline(True)  # the third tap with no signal: it waits, and goes when the signal is back
+    add.click()
+    taps.filter(has_text="No connection").wait_for()
+    assert phone.locator("#unit-beds_women .count").text_content().endswith("4")
+    phone.context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    taps.filter(has_text="Saved.").wait_for()
+    assert ServiceCapacity.objects.get(service=directory["shelter"], unit="beds_women").available == 4
+    phone.reload()  # nothing left in the queue, nothing sent twice
+    assert phone.locator("#unit-beds_women .count").text_content().endswith("4")
+    assert phone.evaluate("localStorage.getItem('capacity-taps')") == "[]"
+    phone.get_by_role("button", name="Confirm this listing is correct").click()
+    phone.get_by_text("Confirmed: the listing shows it was checked today.").wait_for()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.get_by_role("button", name="Sign out").click()
+    phone.get_by_role("link", name="Sign in").wait_for()
+
+    applicant = make_organization(name="New Dawn Shelter", vetted=False)
+    make_moderator("desk")
+    sign_in(phone, "desk")
+    phone.get_by_role("link", name="Moderation").click()
+    item = phone.get_by_role("listitem").filter(has=phone.get_by_role("heading", name="New Dawn Shelter"))
+    item.get_by_role("button", name="Vet").click()
+    phone.get_by_text("New Dawn Shelter is vetted.").wait_for()
+    assert Organization.objects.get(pk=applicant.pk).vetted
+    assert ModerationDecision.objects.get(organization=applicant).moderator.username == "desk"

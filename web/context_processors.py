@@ -24,7 +24,7 @@ LOCAL_NAMES = {
 
 def page(request):
     """`listing_language`, and `page_texts`: the strings the script shows (offline above all), translated."""
-    from web.views import listing_language
+    from web.views import listing_language, viewer_of
 
     if request.path.startswith(("/api/", "/admin/")):
         return {}
@@ -80,6 +80,8 @@ def page(request):
             "A safe house: its address is given only to the people it takes in. Call to arrange a referral."
         ),
         "badAge": _("Age: a whole number of years, 0 to 120."),
+        "tapSaving": _("Saving…"),
+        "tapQueued": _("No connection: %(count)s change(s) wait here and are sent when you are back online."),
         "placeOrLocation": _("Give a place name or use your location, not both."),
         "apps": {kind.value: kind.label for kind in PhoneType},
         # The search rules the offline copy applies as the server does.
@@ -92,4 +94,12 @@ def page(request):
         "languages": dict(Language.objects.values_list("code", "name")),
     }
     languages = [(code, LOCAL_NAMES.get(code, name)) for code, name in settings.LANGUAGES]
-    return {"listing_language": listing_language(), "page_texts": texts, "page_languages": languages}
+    viewer = viewer_of(request)
+    return {
+        "listing_language": listing_language(),
+        "page_texts": texts,
+        "page_languages": languages,
+        # The workspace's and the desk's links in the header.
+        "keeps_listings": bool(viewer.member_org_ids),
+        "moderates": viewer.is_moderator,
+    }

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from web import views
+from web import views, workspace
 
 app_name = "web"
 
@@ -13,5 +13,15 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="sign-out"),
     path("sw.js", views.service_worker, name="service-worker"),
     path("offline/", views.offline_shell, name="offline-shell"),
+    path("my/listings/", workspace.my_listings, name="my-listings"),
+    path("my/listings/<uuid:pk>/", workspace.listing, name="listing"),
+    path("my/listings/<uuid:pk>/capacity/", workspace.change_capacity, name="change-capacity"),
+    path("my/listings/<uuid:pk>/confirm/", workspace.confirm_listing, name="confirm-listing"),
+    path("moderation/", workspace.desk, name="desk"),
+    re_path(
+        r"^moderation/(?P<kind>organizations|caseworkers)/(?P<pk>[0-9a-f-]{1,36})/(?P<decision>vet|refuse)/$",
+        workspace.decide,
+        name="decide",
+    ),
     re_path(r"^offline/places/(?P<country>[A-Za-z]{2})\.json$", views.country_places, name="country-places"),
 ]

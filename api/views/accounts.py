@@ -20,6 +20,7 @@ from api.permissions import IsModerator, IsSignedIn
 from api.throttling import LoginThrottle
 from api.views.base import StrictParamsMixin, VersionedWritesMixin
 from referrals.models import Caseworker, Disclosure, Report
+from referrals.services import moderation
 from referrals.services.accounts import revoke_access
 
 LOGIN_FAILED = (
@@ -200,11 +201,10 @@ class CaseworkerViewSet(VersionedWritesMixin, StrictParamsMixin, viewsets.ReadOn
         caseworker = self.get_object()
         body = serializers.CaseworkerVettingSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        vetted = body.validated_data["vetted"]
-        caseworker.vetted = vetted
-        caseworker.vetted_by = request.user if vetted else None
-        caseworker.vetted_at = timezone.now() if vetted else None
-        caseworker.save(update_fields=["vetted", "vetted_by", "vetted_at"])
+        if body.validated_data["vetted"]:
+            moderation.vet_caseworker(caseworker, request.user)
+        else:
+            moderation.refuse_caseworker(caseworker, request.user, reason="Vetting withdrawn through the API.")
         return Response(serializers.CaseworkerSerializer(caseworker).data)
 
 

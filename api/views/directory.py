@@ -44,7 +44,7 @@ from referrals.models import (
     Report,
     Service,
 )
-from referrals.services import listings, places
+from referrals.services import listings, moderation, places
 from referrals.services.disclosure import record_disclosures
 from referrals.services.history import listing_history
 from referrals.services.paging import PageNotFound
@@ -356,8 +356,7 @@ class OrganizationViewSet(
         """Make the organisation's listings public."""
         serializers.refuse_any_body(request)
         organization = self.get_object()
-        organization.vetted = True
-        organization.save(update_fields=["vetted", "last_modified"])
+        moderation.vet_organization(organization, request.user)
         return Response(self.representation(organization))
 
     @extend_schema(

@@ -2,9 +2,11 @@
 
 from referrals.models.accounts import (
     Caseworker,
+    Decision,
     Disclosure,
     MemberRole,
     Membership,
+    ModerationDecision,
     PartnerKey,
     Report,
     ReportReason,
@@ -13,20 +15,29 @@ from referrals.models.accounts import (
 from referrals.models.locations import Location, Phone, Schedule, ServiceAtLocation
 from referrals.models.organizations import Organization
 from referrals.models.search import SearchEntry, SearchEntryKind
-from referrals.models.services import Service, ServiceArea, ServiceCapacity, ServiceTranslation
+from referrals.models.services import (
+    AppliedCapacityChange,
+    Service,
+    ServiceArea,
+    ServiceCapacity,
+    ServiceTranslation,
+)
 from referrals.models.sync import SyncCounter, SyncTombstone, TombstoneReason
 from referrals.models.taxonomies import CapacityUnit, Category, Context, Language, Population
 
 __all__ = [
+    "AppliedCapacityChange",
     "CapacityUnit",
     "Caseworker",
     "Category",
     "Context",
+    "Decision",
     "Disclosure",
     "Language",
     "Location",
     "MemberRole",
     "Membership",
+    "ModerationDecision",
     "Organization",
     "PartnerKey",
     "Phone",

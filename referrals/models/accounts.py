@@ -166,3 +166,38 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()}: {self.service}"
+
+
+class Decision(models.TextChoices):
+    """What a moderator decided about an application."""
+
+    VETTED = "vetted", "Vetted"
+    REFUSED = "refused", "Refused"
+
+
+class ModerationDecision(models.Model):
+    """A moderator's decision on an organisation's or a caseworker's application, kept for the record."""
+
+    organization = models.ForeignKey(
+        "referrals.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="decisions"
+    )
+    caseworker = models.ForeignKey(
+        Caseworker, null=True, blank=True, on_delete=models.CASCADE, related_name="decisions"
+    )
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    reason = models.TextField(max_length=2000, blank=True, help_text="Why (told to the applicant).")
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(organization__isnull=False, caseworker__isnull=True)
+                | models.Q(organization__isnull=True, caseworker__isnull=False),
+                name="decision_on_one_applicant",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_decision_display()}: {self.organization or self.caseworker}"

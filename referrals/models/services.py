@@ -363,3 +363,15 @@ class ServiceCapacity(models.Model):
             raise ValidationError({"unit": f"Unknown capacity unit {self.unit[:40]!r}: see /api/v1/capacity-units/."})
         if self.maximum is not None and self.available is not None and self.available > self.maximum:
             raise ValidationError({"available": "Must not exceed maximum."})
+
+
+class AppliedCapacityChange(models.Model):
+    """A change of free places sent with an idempotency key: a phone that sends it again is not counted twice."""
+
+    key = models.UUIDField(primary_key=True, help_text="The sender's idempotency key.")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    unit = models.CharField(max_length=40)
+    applied_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.unit} ({self.key})"

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from referrals.choices import ServiceStatus
 from referrals.managers import stale_before
-from referrals.models import ServiceCapacity
+from referrals.models import AppliedCapacityChange, ServiceCapacity
 
 
 def is_stale(service, today=None) -> bool:
@@ -42,16 +42,45 @@ def retire(service) -> bool:
     return True
 
 
-def report_capacity(service, unit: str, *, available=None, change=None, maximum=None) -> ServiceCapacity:
+class CountChanged(Exception):
+    """The count was changed by someone else since the sender read it; `capacity` is the count now."""
+
+    def __init__(self, capacity):
+        super().__init__("The count changed meanwhile.")
+        self.capacity = capacity
+
+
+def _first_time(key, service, unit) -> bool:
+    """Record the idempotency key; False if it was recorded before (the change was applied already)."""
+    try:
+        with transaction.atomic():
+            AppliedCapacityChange.objects.create(key=key, service=service, unit=unit)
+    except IntegrityError:
+        return False
+    return True
+
+
+def report_capacity(
+    service, unit: str, *, available=None, change=None, maximum=None, key=None, expected=None
+) -> ServiceCapacity:
     """Set (`available`) or adjust (`change`, e.g. -1 when a bed is taken) one unit's free places, now.
 
     Row-locked, so two editors updating at once never overwrite each other: each change applies
-    to the count the other left. Every update is kept in the capacity's history.
+    to the count the other left. Every update is kept in the capacity's history. `key`: an idempotency
+    key; a change sent again with the same key is not applied again (the count is returned as it is).
+    `expected`: the count the sender saw; if it is no longer so, `CountChanged` (a typed count would
+    overwrite someone else's change).
     """
     for attempt in range(2):
         try:
             with transaction.atomic():
                 capacity = ServiceCapacity.objects.select_for_update().filter(service=service, unit=unit).first()
+                if key is not None and not _first_time(key, service, unit):
+                    if capacity is None:
+                        raise LookupError(unit)
+                    return capacity
+                if expected is not None and (capacity.available if capacity else None) != expected:
+                    raise CountChanged(capacity)
                 if capacity is None:
                     if available is None:
                         raise LookupError(unit)

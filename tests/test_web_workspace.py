@@ -1,0 +1,160 @@
+"""The NGO workspace and the moderators' desk, as plain HTML: my listings, free places in a tap, confirming a
+listing, vetting and refusing applications (recorded and emailed), and who may reach which page."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from referrals.models import Caseworker, Decision, ModerationDecision, Organization, ServiceCapacity
+from tests.helpers import add_capacity, make_member, make_organization, make_service
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def test_my_listings_shows_the_organisations_services_those_needing_attention_first(world):
+    tidy = make_service(world.org_a, name="A tidy clinic", assured_date="2026-11-30")
+    html = signed_in(world.users["provider_a"]).get("/my/listings/").content.decode()
+    names = re.findall(r'<a href="/my/listings/[0-9a-f-]{36}/">([^<]+)</a>', html)
+    assert names == ["A shelter", tidy.name]  # A shelter: an open report, never confirmed
+    assert "1 open report(s) from caseworkers" in html and "Not confirmed for 180 days" in html
+    assert "B clinic" not in html
+    assert '<a href="/my/listings/">My listings</a>' in html
+
+
+def test_add_and_remove_a_free_place_in_a_tap_each_saved_at_once(world):
+    add_capacity(world.service_a, unit="beds_women", available=2)
+    client = signed_in(world.users["provider_a"])
+    page = client.get(f"/my/listings/{world.service_a.pk}/").content.decode()
+    assert 'aria-label="Add a free place: Beds for women"' in page
+    assert 'aria-label="Remove a free place: Beds for women"' in page
+    url = f"/my/listings/{world.service_a.pk}/capacity/"
+    for change in ("1", "1", "-1"):
+        response = client.post(url, {"unit": "beds_women", "change": change})
+        assert response.status_code == 302 and response["Location"].endswith("#unit-beds_women")
+    capacity = ServiceCapacity.objects.get(service=world.service_a, unit="beds_women")
+    assert capacity.available == 3
+    page = client.get(f"/my/listings/{world.service_a.pk}/").content.decode()
+    assert "by provider_a" in page and "Saved." in page
+
+
+def test_a_new_kind_of_place_is_counted_from_a_typed_number_and_bad_input_is_refused(world):
+    client = signed_in(world.users["provider_a"])
+    url = f"/my/listings/{world.service_a.pk}/capacity/"
+    client.post(url, {"unit": "beds_children", "available": "4"})
+    assert ServiceCapacity.objects.get(service=world.service_a, unit="beds_children").available == 4
+    for bad in ({"unit": "beds_children", "available": "-2"}, {"unit": "spaceships", "change": "1"}):
+        client.post(url, bad)
+    assert client.get(f"/my/listings/{world.service_a.pk}/").status_code == 200
+    assert ServiceCapacity.objects.filter(service=world.service_a).count() == 1
+    response = client.post(url, {"unit": "beds_women", "change": "1"})  # not counted yet: a number first
+    assert "Give this unit" in client.get(response["Location"]).content.decode()
+    response = client.post(url, {"unit": "beds_children", "change": "5"})
+    assert "A tap adds or removes one place." in client.get(response["Location"]).content.decode()
+    assert ServiceCapacity.objects.get(service=world.service_a, unit="beds_children").available == 4
+
+
+def test_only_an_admin_of_the_organisation_confirms_a_listing(world):
+    editor_page = signed_in(world.users["provider_a"]).get(f"/my/listings/{world.service_a.pk}/").content.decode()
+    assert "Confirm this listing is correct" not in editor_page
+    assert signed_in(world.users["provider_a"]).post(f"/my/listings/{world.service_a.pk}/confirm/").status_code == 404
+    admin = signed_in(world.users["admin_a"])
+    assert "Confirm this listing is correct" in admin.get(f"/my/listings/{world.service_a.pk}/").content.decode()
+    assert admin.post(f"/my/listings/{world.service_a.pk}/confirm/").status_code == 302
+    world.service_a.refresh_from_db()
+    assert world.service_a.assured_date is not None and world.service_a.assurer == "admin_a"
+
+
+@pytest.mark.parametrize(
+    ("actor", "url", "method", "expected"),
+    [
+        ("anonymous", "/my/listings/", "get", 302),  # to the sign-in page
+        ("caseworker", "/my/listings/", "get", 200),  # an empty workspace
+        ("provider_b", "/my/listings/{service_a}/", "get", 404),
+        ("provider_b", "/my/listings/{service_a}/capacity/", "post", 404),
+        ("caseworker", "/my/listings/{service_a}/", "get", 404),
+        ("moderator", "/my/listings/{service_a}/", "get", 200),
+        ("provider_a", "/moderation/", "get", 404),
+        ("caseworker", "/moderation/", "get", 404),
+        ("anonymous", "/moderation/", "get", 302),
+        ("admin_a", "/moderation/organizations/{org_b}/vet/", "post", 404),
+        ("moderator", "/moderation/", "get", 200),
+        ("moderator", "/moderation/organizations/not-an-id/vet/", "post", 404),
+        ("moderator", "/moderation/caseworkers/999999/vet/", "post", 404),
+    ],
+)
+def test_who_may_reach_the_workspace_and_the_desk(world, actor, url, method, expected):
+    client = Client() if actor == "anonymous" else signed_in(world.users[actor])
+    url = url.format(service_a=world.service_a.pk, org_b=world.org_b.pk)
+    assert getattr(client, method)(url).status_code == expected
+
+
+def test_a_moderator_vets_and_refuses_from_the_desk_each_decision_recorded_and_emailed(world):
+    applicant = make_organization(name="New Dawn Shelter", vetted=False, email="office@newdawn.example.org")
+    admin = make_member(applicant, "newdawn_admin", role="admin")
+    admin.email = "admin@newdawn.example.org"
+    admin.save()
+    other = make_organization(name="Doubtful Outfit", vetted=False)
+    desk = signed_in(world.users["moderator"])
+    page = desk.get("/moderation/").content.decode()
+    assert (
+        "New Dawn Shelter" in page and "Doubtful Outfit" in page and world.users["unvetted_caseworker"].username in page
+    )
+    assert page.count(">Vet</button>") >= 3 and page.count(">Refuse</button>") >= 3
+    assert desk.post(f"/moderation/organizations/{applicant.pk}/vet/").status_code == 302
+    assert Organization.objects.get(pk=applicant.pk).vetted
+    assert sorted(mail.outbox[-1].to) == ["admin@newdawn.example.org", "office@newdawn.example.org"]
+    refused = desk.post(f"/moderation/organizations/{other.pk}/refuse/", {"reason": ""})
+    assert refused.status_code == 400 and "Give the reason" in refused.content.decode()
+    desk.post(f"/moderation/organizations/{other.pk}/refuse/", {"reason": "We could not reach the office."})
+    cw = Caseworker.objects.get(user=world.users["unvetted_caseworker"])
+    desk.post(f"/moderation/caseworkers/{cw.pk}/vet/")
+    cw.refresh_from_db()
+    assert cw.vetted and cw.vetted_by == world.users["moderator"]
+    page = desk.get("/moderation/").content.decode()
+    queue = page[page.index('id="organisations"') : page.index('id="caseworkers"')]
+    assert "New Dawn Shelter" not in queue and "Doubtful Outfit" not in queue
+    decisions = list(ModerationDecision.objects.order_by("decided_at").values_list("decision", "reason"))
+    assert decisions == [
+        (Decision.VETTED, ""),
+        (Decision.REFUSED, "We could not reach the office."),
+        (Decision.VETTED, ""),
+    ]
+    assert all(d.moderator == world.users["moderator"] for d in ModerationDecision.objects.all())
+
+
+def test_the_api_vets_through_the_same_rule_and_record(world):
+    applicant = make_organization(name="API Applicant", vetted=False)
+    api = world.client_for("moderator")
+    response = api.post(f"/api/v1/organizations/{applicant.pk}/vet/", format="json")
+    assert response.status_code == 200
+    assert ModerationDecision.objects.get(organization=applicant).decision == Decision.VETTED
+
+
+def test_a_tap_sent_again_with_its_key_counts_once_and_a_typed_count_never_overwrites_a_change(world):
+    add_capacity(world.service_a, unit="beds_women", available=2)
+    client = signed_in(world.users["provider_a"])
+    url = f"/my/listings/{world.service_a.pk}/capacity/"
+    tap = {"unit": "beds_women", "change": "1", "key": "8d9a3f44-3e2b-4c55-9a1e-2f4b7f0c1d11"}
+    first = client.post(url, tap, headers={"accept": "application/json"})
+    again = client.post(url, tap, headers={"accept": "application/json"})
+    assert first.status_code == again.status_code == 200
+    assert first.json()["available"] == again.json()["available"] == 3
+    assert ServiceCapacity.objects.get(service=world.service_a, unit="beds_women").available == 3
+    # Someone else took a bed after this person loaded the page (showing 3): their typed 5 is refused.
+    signed_in(world.users["admin_a"]).post(url, {"unit": "beds_women", "change": "-1"})
+    typed = client.post(
+        url, {"unit": "beds_women", "available": "5", "expected": "3"}, headers={"accept": "application/json"}
+    )
+    assert typed.status_code == 409 and typed.json()["available"] == 2
+    assert "Someone changed this count meanwhile: it is now 2." in typed.json()["detail"]
+    assert ServiceCapacity.objects.get(service=world.service_a, unit="beds_women").available == 2
+    bad = client.post(url, {**tap, "key": "not-a-uuid"}, headers={"accept": "application/json"})
+    assert bad.status_code == 400 and bad.json()["detail"] == "The tap's key is not a UUID."
