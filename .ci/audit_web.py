@@ -189,8 +189,17 @@ def main() -> int:
             return 1
     paths = pages(base_url)
     rows, failures = axe_audit(base_url, paths)
+    if args.manager:  # the workspace, as an organisation's admin
+        listing = _first_listing(base_url, args.manager)
+        workspace = {"my listings": "/my/listings/", "a listing": listing, "its history": f"{listing}history/"}
+        more_rows, more = axe_audit(base_url, workspace, args.manager)
+        rows, failures = rows + more_rows, failures + more
+    if args.moderator:  # the desk
+        more_rows, more = axe_audit(base_url, {"moderation": "/moderation/"}, args.moderator)
+        rows, failures = rows + more_rows, failures + more
+    seen = {row["page"] for row in rows}
     print(
-        f"axe-core: {len(rows)} page views ({len(paths)} pages x {len(LANGUAGES)} languages), "
+        f"axe-core: {len(rows)} page views ({len(seen)} pages x {len(LANGUAGES)} languages), "
         f"{sum(row['violations'] for row in rows)} violations"
     )
     scores = []

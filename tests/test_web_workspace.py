@@ -158,3 +158,24 @@ def test_a_tap_sent_again_with_its_key_counts_once_and_a_typed_count_never_overw
     assert ServiceCapacity.objects.get(service=world.service_a, unit="beds_women").available == 2
     bad = client.post(url, {**tap, "key": "not-a-uuid"}, headers={"accept": "application/json"})
     assert bad.status_code == 400 and bad.json()["detail"] == "The tap's key is not a UUID."
+
+
+def test_the_organisation_closes_a_report_with_what_was_done_and_reads_the_history(world):
+    client = signed_in(world.users["provider_a"])
+    page = client.get(f"/my/listings/{world.service_a.pk}/").content.decode()
+    assert "Mark resolved" in page and "History of changes" in page
+    url = f"/my/listings/{world.service_a.pk}/reports/{world.report.pk}/"
+    assert client.post(url, {"status": "open"}).status_code == 302  # refused: not a closing status
+    world.report.refresh_from_db()
+    assert world.report.status == "open"
+    client.post(url, {"status": "resolved", "note": "Hours corrected."})
+    world.report.refresh_from_db()
+    assert world.report.status == "resolved" and world.report.resolution_note == "Hours corrected."
+    assert world.report.resolved_by == world.users["provider_a"]
+    assert client.post(url, {"status": "resolved"}).status_code == 404  # closed already
+    assert signed_in(world.users["provider_b"]).post(url, {"status": "dismissed"}).status_code == 404
+    add_capacity(world.service_a, unit="beds_women", available=2)
+    client.post(f"/my/listings/{world.service_a.pk}/capacity/", {"unit": "beds_women", "change": "1"})
+    history = client.get(f"/my/listings/{world.service_a.pk}/history/").content.decode()
+    assert "provider_a · capacity changed" in history and "available: 2 → 3" in history
+    assert signed_in(world.users["provider_b"]).get(f"/my/listings/{world.service_a.pk}/history/").status_code == 404

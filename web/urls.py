@@ -17,6 +17,8 @@ urlpatterns = [
     path("my/listings/<uuid:pk>/", workspace.listing, name="listing"),
     path("my/listings/<uuid:pk>/capacity/", workspace.change_capacity, name="change-capacity"),
     path("my/listings/<uuid:pk>/confirm/", workspace.confirm_listing, name="confirm-listing"),
+    path("my/listings/<uuid:pk>/reports/<uuid:report_id>/", workspace.close_report, name="close-report"),
+    path("my/listings/<uuid:pk>/history/", workspace.history, name="listing-history"),
     path("moderation/", workspace.desk, name="desk"),
     re_path(
         r"^moderation/(?P<kind>organizations|caseworkers)/(?P<pk>[0-9a-f-]{1,36})/(?P<decision>vet|refuse)/$",

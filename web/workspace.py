@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from referrals.models import Caseworker, Organization, Report, ReportStatus, Service
-from referrals.services import listings, moderation
+from referrals.services import listings, moderation, reports
+from referrals.services.history import listing_history
 from referrals.services.vocabularies import labels_in
 from web.views import listing_language, viewer_of
 
@@ -171,6 +172,32 @@ def confirm_listing(request, pk):
     listings.verify(service, request.user)
     messages.success(request, _("Confirmed: the listing shows it was checked today."))
     return redirect("web:listing", pk=service.pk)
+
+
+@login_required(login_url="web:sign-in")
+@require_POST
+def close_report(request, pk, report_id):
+    """The organisation marks a caseworker's report resolved (or dismisses it), saying what was done."""
+    service = _own_service(request, pk)
+    report = service.reports.filter(pk=report_id, status=ReportStatus.OPEN).first()
+    status = request.POST.get("status")
+    if report is None:
+        raise Http404(_("No such open report on this listing."))
+    if status not in reports.CLOSED:
+        messages.error(request, _("Choose resolved or dismissed."))
+    else:
+        reports.close_report(report, request.user, status, (request.POST.get("note") or "").strip()[:2000])
+        messages.success(request, _("The report is closed."))
+    return redirect("web:listing", pk=service.pk)
+
+
+@login_required(login_url="web:sign-in")
+@require_safe
+def history(request, pk):
+    """Who changed what on the listing, and when (newest first)."""
+    service = _own_service(request, pk)
+    entries = listing_history(service)[:100]
+    return render(request, "web/history.html", {"service": service, "entries": entries})
 
 
 def _moderator_only(request):

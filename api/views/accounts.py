@@ -1,7 +1,6 @@
 """Sign-up, login and logout, caseworker vetting, the disclosure log and reports."""
 
 from django.contrib.auth import authenticate, get_user_model
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from knox.views import LoginView as KnoxLoginView
 from knox.views import LogoutAllView as KnoxLogoutAllView
@@ -22,6 +21,7 @@ from api.views.base import StrictParamsMixin, VersionedWritesMixin
 from referrals.models import Caseworker, Disclosure, Report
 from referrals.services import moderation
 from referrals.services.accounts import revoke_access
+from referrals.services.reports import close_report
 
 LOGIN_FAILED = (
     "Unable to log in with these credentials. After repeated failures, logins for this username pause for a while."
@@ -261,11 +261,8 @@ class ReportViewSet(
         report = self.get_object()
         serializer = serializers.ReportResolveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        report.status = serializer.validated_data["status"]
-        report.resolution_note = serializer.validated_data.get("resolution_note", "")
-        report.resolved_by = request.user
-        report.resolved_at = timezone.now()
-        report.save(update_fields=["status", "resolution_note", "resolved_by", "resolved_at"])
+        data = serializer.validated_data
+        close_report(report, request.user, data["status"], data.get("resolution_note", ""))
         return Response(serializers.ReportSerializer(report).data)
 
 
