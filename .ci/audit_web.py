@@ -41,7 +41,8 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
 
 
 def pages(base_url: str) -> dict[str, str]:
-    """The app's pages: search, results, a service (the first result), sign-in and the offline shell."""
+    """The app's public pages: search, results, a service (the first result), sign-in, sign-up, password reset
+    and the offline shell."""
     query = SEARCH.replace("/?", "")
     # The CI's own server, named on the command line.
     with urllib.request.urlopen(f"{base_url}/api/v1/services/?{query}&page_size=1") as response:  # noqa: S310
@@ -51,6 +52,10 @@ def pages(base_url: str) -> dict[str, str]:
         "results": SEARCH,
         "service": f"/services/{first}/",
         "sign-in": "/sign-in/",
+        "sign-up": "/sign-up/",
+        "an organisation's sign-up": "/sign-up/organisation/",
+        "a caseworker's sign-up": "/sign-up/caseworker/",
+        "password reset": "/password-reset/",
         "offline shell": "/offline/",
     }
 

@@ -179,3 +179,67 @@ def test_the_organisation_closes_a_report_with_what_was_done_and_reads_the_histo
     history = client.get(f"/my/listings/{world.service_a.pk}/history/").content.decode()
     assert "provider_a · capacity changed" in history and "available: 2 → 3" in history
     assert signed_in(world.users["provider_b"]).get(f"/my/listings/{world.service_a.pk}/history/").status_code == 404
+
+
+def test_an_organisation_signs_up_private_until_vetted_and_lands_in_the_desk_queue(world):
+    client = Client()
+    form = {
+        "username": "lanna_admin",
+        "email": "admin@lanna.example.org",
+        "password": "a-long-and-unusual-passphrase-42",
+        "organization_name": "Lanna Safe Haven",
+        "description": "Shelter for women and girls.",
+        "org_email": "",
+        "website": "lanna.example.org",
+    }
+    response = client.post("/sign-up/organisation/", form)
+    assert response.status_code == 200 and "Check your email" in response.content.decode()
+    organization = Organization.objects.get(name="Lanna Safe Haven")
+    assert not organization.vetted and organization.website == "https://lanna.example.org"
+    assert organization.memberships.get().user.username == "lanna_admin"
+    assert "Lanna Safe Haven" in signed_in(world.users["moderator"]).get("/moderation/").content.decode()
+    again = client.post("/sign-up/organisation/", {**form, "organization_name": "Someone else"})
+    assert again.status_code == 200 and "Check your email" in again.content.decode()  # the same answer
+    assert not Organization.objects.filter(name="Someone else").exists()
+    assert mail.outbox[-1].subject == "Choose another username"
+
+
+def test_a_caseworker_signs_up_and_a_weak_password_is_refused_naming_why(world):
+    weak = Client().post(
+        "/sign-up/caseworker/", {"username": "somchai", "email": "s@example.org", "password": "password", "agency": "X"}
+    )
+    assert weak.status_code == 400 and "This password is too common." in weak.content.decode()
+    done = Client().post(
+        "/sign-up/caseworker/",
+        {
+            "username": "somchai",
+            "email": "s@example.org",
+            "password": "a-long-and-unusual-passphrase-42",
+            "agency": "Chiang Mai anti-trafficking unit",
+            "country": "TH",
+        },
+    )
+    assert done.status_code == 200
+    caseworker = Caseworker.objects.get(user__username="somchai")
+    assert not caseworker.vetted and caseworker.country == "TH"
+    assert Client().get("/sign-up/nobody/").status_code == 404
+
+
+def test_a_forgotten_password_is_reset_through_a_link_sent_by_email():
+    from tests.helpers import make_user
+
+    user = make_user("somchai.k")  # somchai.k@example.org
+    client = Client()
+    assert "Forgot your password?" in client.get("/sign-in/").content.decode()
+    response = client.post("/password-reset/", {"email": "somchai.k@example.org"})
+    assert response.status_code == 302 and response["Location"] == "/password-reset/sent/"
+    assert client.post("/password-reset/", {"email": "nobody@example.org"}).status_code == 302  # the same answer
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://testserver(/password-reset/[^/]+/[^/]+/)", mail.outbox[0].body).group(1)
+    form = client.get(link, follow=True)
+    assert "Choose a new password" in form.content.decode()
+    new = "another-long-unusual-passphrase-7"
+    done = client.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    assert done.status_code == 302 and done["Location"] == "/password-reset/done/"
+    user.refresh_from_db()
+    assert user.check_password(new)

@@ -1,7 +1,11 @@
-"""The search form as a person fills it in, turned into the directory's search parameters."""
+"""The pages' forms: the search as a person fills it in (turned into the search's parameters), sign-in, sign-up."""
 
 from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
 
 from referrals.models import Language
 from referrals.services.vocabularies import labels_in
@@ -64,3 +68,50 @@ class SignInForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update(autocomplete="username", autocapitalize="none")
         self.fields["password"].widget.attrs.update(autocomplete="current-password")
+
+
+class _SignUpForm(forms.Form):
+    """A new account: the API's rules for usernames and passwords (Django's validators)."""
+
+    username = forms.CharField(label=_("Username"), max_length=150)
+    email = forms.EmailField(label=_("Email"), help_text=_("For password resets and the moderator's answer."))
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=200,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters, not a common one."),
+    )
+
+    def clean_username(self):
+        """The characters Django allows in a username."""
+        username = self.cleaned_data["username"]
+        get_user_model().username_validator(username)
+        return username
+
+    def clean(self):
+        """Django's password validators, knowing the username and email."""
+        cleaned = super().clean()
+        if cleaned.get("password") and cleaned.get("username"):
+            user = get_user_model()(username=cleaned["username"], email=cleaned.get("email", ""))
+            try:
+                password_validation.validate_password(cleaned["password"], user)
+            except ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class OrganizationSignUpForm(_SignUpForm):
+    """An organisation that offers help, and its first admin."""
+
+    organization_name = forms.CharField(label=_("Organisation's name"), max_length=200)
+    description = forms.CharField(label=_("What it does"), required=False, max_length=5000, widget=forms.Textarea)
+    org_email = forms.EmailField(label=_("Organisation's email"), required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+
+class CaseworkerSignUpForm(_SignUpForm):
+    """A caseworker: police, NGO outreach, embassy or hotline staff."""
+
+    agency = forms.CharField(label=_("Unit, NGO, embassy or hotline you work for"), max_length=200)
+    country = LazyTypedChoiceField(label=_("Country you work in"), choices=[("", "—"), *countries], required=False)

@@ -1,6 +1,7 @@
 """The caseworker app's pages, at the site's root."""
 
-from django.urls import path, re_path
+from django.contrib.auth import views as auth_views
+from django.urls import path, re_path, reverse_lazy
 
 from web import views, workspace
 
@@ -11,6 +12,27 @@ urlpatterns = [
     path("services/<uuid:pk>/", views.service, name="service"),
     path("sign-in/", views.sign_in, name="sign-in"),
     path("sign-out/", views.sign_out, name="sign-out"),
+    path("sign-up/", views.sign_up, name="sign-up"),
+    # Password reset: Django's own flow (a signed, expiring link by email), in the app's pages.
+    path("password-reset/", views.password_reset, name="password-reset"),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="web/password_reset_sent.html"),
+        name="password-reset-sent",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="web/password_reset_new.html", success_url=reverse_lazy("web:password-reset-done")
+        ),
+        name="password-reset-confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="web/password_reset_done.html"),
+        name="password-reset-done",
+    ),
+    re_path(r"^sign-up/(?P<kind>organisation|caseworker)/$", views.sign_up, name="sign-up-as"),
     path("sw.js", views.service_worker, name="service-worker"),
     path("offline/", views.offline_shell, name="offline-shell"),
     path("my/listings/", workspace.my_listings, name="my-listings"),

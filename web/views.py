@@ -9,6 +9,7 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.views import PasswordResetView
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -25,11 +26,12 @@ from referrals import gazetteer
 from referrals.filtersets import ServiceFilterSet
 from referrals.managers import loaded
 from referrals.models import Language, Service
+from referrals.services import registration
 from referrals.services.disclosure import record_disclosures
 from referrals.services.paging import MAX_PAGE, PageNotFound
 from referrals.services.roles import Viewer
 from referrals.services.service_search import search_services
-from web.forms import SearchForm, SignInForm
+from web.forms import CaseworkerSignUpForm, OrganizationSignUpForm, SearchForm, SignInForm
 
 PAGE_SIZE = 10
 # Django's catalog codes that differ from the listing languages' ISO 639-1 codes.
@@ -183,6 +185,62 @@ def sign_in(request):
                 _("Unable to sign in with these details. After repeated failures, this username pauses for a while."),
             )
     return render(request, "web/sign_in.html", {"form": form, "next": _safe_next(request)}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_up(request, kind=None):
+    """Sign-up: an organisation (private until vetted) or a caseworker (public faces until vetted).
+
+    The answer is the same whether the username was free or not (who uses the directory is nobody's
+    business): the email says which happened. Attempts count against the login throttle.
+    """
+    if kind is None:
+        return render(request, "web/sign_up.html", {})
+    form_class = OrganizationSignUpForm if kind == "organisation" else CaseworkerSignUpForm
+    form = form_class(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not LoginThrottle().allow_request(request, None):
+            form.add_error(None, _("Too many sign-in attempts from here. Wait a minute and try again."))
+            status = 429
+        elif form.is_valid():
+            data = form.cleaned_data
+            account = {"username": data["username"], "password": data["password"], "email": data["email"]}
+            if kind == "organisation":
+                registration.register_provider(
+                    **account,
+                    organization_name=data["organization_name"],
+                    description=data["description"],
+                    org_email=data["org_email"],
+                    website=data["website"],
+                )
+            else:
+                registration.register_caseworker(**account, agency=data["agency"], country=data["country"])
+            return render(request, "web/signed_up.html", {"kind": kind, "email": data["email"]})
+        else:
+            status = 400
+    return render(request, "web/sign_up_form.html", {"form": form, "kind": kind}, status=status)
+
+
+def password_reset(request):
+    """Ask for a reset link by email (Django's PasswordResetView), behind the login throttle."""
+    if request.method == "POST" and not LoginThrottle().allow_request(request, None):
+        return render(
+            request,
+            "web/error.html",
+            {
+                "title": _("Please try again"),
+                "message": _("Too many sign-in attempts from here. Wait a minute and try again."),
+            },
+            status=429,
+        )
+    return PasswordResetView.as_view(
+        template_name="web/password_reset.html",
+        email_template_name="web/password_reset_email.txt",
+        subject_template_name="web/password_reset_subject.txt",
+        success_url=reverse("web:password-reset-sent"),
+    )(request)
 
 
 def _safe_next(request) -> str:

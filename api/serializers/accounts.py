@@ -11,12 +11,11 @@ from referrals.models import (
     Disclosure,
     MemberRole,
     Membership,
-    Organization,
     Report,
     ReportReason,
     ReportStatus,
 )
-from referrals.services.registration import register_user
+from referrals.services.registration import register_caseworker, register_provider
 
 __all__ = [
     "CaseworkerSerializer",
@@ -96,17 +95,6 @@ class _NewUserSerializer(KnownFieldsMixin, serializers.Serializer):
         Whether a username exists is never part of the answer (it would tell who uses the directory): the
         caller answers both alike, and the email says which happened.
         """
-        data = self.validated_data
-        return register_user(
-            username=data["username"],
-            password=data["password"],
-            email=data["email"],
-            kind=self.account_kind,
-            create_profile=lambda user: self._create_profile(user, data),
-        )
-
-    def _create_profile(self, user, data):
-        """The records that come with this kind of account (subclasses)."""
         raise NotImplementedError
 
 
@@ -120,19 +108,18 @@ class ProviderSignupSerializer(_NewUserSerializer):
     organization_email = serializers.EmailField(required=False, allow_blank=True, help_text="General contact email.")
     organization_website = serializers.URLField(required=False, allow_blank=True, help_text="Website.")
 
-    account_kind = "provider"
-
-    def _create_profile(self, user, validated_data):
-        """The (unvetted) organisation, and the user as its admin."""
-        organization = Organization.objects.create(
-            name=validated_data["organization_name"],
-            description=validated_data.get("organization_description", ""),
-            email=validated_data.get("organization_email", ""),
-            website=validated_data.get("organization_website", ""),
-            vetted=False,
+    def register(self) -> bool:
+        """The provider and their (unvetted) organisation (referrals.services.registration)."""
+        data = self.validated_data
+        return register_provider(
+            username=data["username"],
+            password=data["password"],
+            email=data["email"],
+            organization_name=data["organization_name"],
+            description=data.get("organization_description", ""),
+            org_email=data.get("organization_email", ""),
+            website=data.get("organization_website", ""),
         )
-        Membership.objects.create(user=user, organization=organization, role=MemberRole.ADMIN)
-        return organization
 
 
 class CaseworkerSignupSerializer(_NewUserSerializer):
@@ -141,12 +128,15 @@ class CaseworkerSignupSerializer(_NewUserSerializer):
     agency = serializers.CharField(max_length=200, help_text="Unit, NGO, embassy or hotline you work for.")
     country = CountryField(required=False, allow_blank=True, help_text="Country you work in (ISO 3166-1 alpha-2).")
 
-    account_kind = "caseworker"
-
-    def _create_profile(self, user, validated_data):
-        """The user's (unvetted) caseworker profile."""
-        return Caseworker.objects.create(
-            user=user, agency=validated_data["agency"], country=validated_data.get("country", "")
+    def register(self) -> bool:
+        """The (unvetted) caseworker (referrals.services.registration)."""
+        data = self.validated_data
+        return register_caseworker(
+            username=data["username"],
+            password=data["password"],
+            email=data["email"],
+            agency=data["agency"],
+            country=data.get("country", ""),
         )
 
 

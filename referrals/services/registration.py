@@ -49,6 +49,33 @@ def register_user(*, username: str, password: str, email: str, kind: str, create
     return True
 
 
+def register_provider(*, username, password, email, organization_name, description="", org_email="", website=""):
+    """A provider and their organisation (unvetted: private until a moderator vets it), them as its admin."""
+    from referrals.models import MemberRole, Membership, Organization
+
+    def create_profile(user):
+        organization = Organization.objects.create(
+            name=organization_name, description=description, email=org_email, website=website, vetted=False
+        )
+        Membership.objects.create(user=user, organization=organization, role=MemberRole.ADMIN)
+
+    return register_user(
+        username=username, password=password, email=email, kind="provider", create_profile=create_profile
+    )
+
+
+def register_caseworker(*, username, password, email, agency, country=""):
+    """A caseworker (unvetted: public faces only until a moderator vets them)."""
+    from referrals.models import Caseworker
+
+    def create_profile(user):
+        Caseworker.objects.create(user=user, agency=agency, country=country)
+
+    return register_user(
+        username=username, password=password, email=email, kind="caseworker", create_profile=create_profile
+    )
+
+
 def _mail(address: str, subject: str, body: str) -> None:
     """Send one message; a mail outage is logged, never shown: the answer must not depend on the branch taken."""
     try:
