@@ -196,7 +196,12 @@ def main() -> int:
     rows, failures = axe_audit(base_url, paths)
     if args.manager:  # the workspace, as an organisation's admin
         listing = _first_listing(base_url, args.manager)
-        workspace = {"my listings": "/my/listings/", "a listing": listing, "its history": f"{listing}history/"}
+        workspace = {
+            "my listings": "/my/listings/",
+            "a listing": listing,
+            "its history": f"{listing}history/",
+            "my account": "/my/account/",
+        }
         more_rows, more = axe_audit(base_url, workspace, args.manager)
         rows, failures = rows + more_rows, failures + more
     if args.moderator:  # the desk

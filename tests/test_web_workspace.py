@@ -243,3 +243,25 @@ def test_a_forgotten_password_is_reset_through_a_link_sent_by_email():
     assert done.status_code == 302 and done["Location"] == "/password-reset/done/"
     user.refresh_from_db()
     assert user.check_password(new)
+
+
+def test_an_applicant_sees_where_the_application_stands_and_the_reason_of_a_refusal(world):
+    from referrals.services import moderation
+
+    cw = Caseworker.objects.get(user=world.users["unvetted_caseworker"])
+    client = signed_in(world.users["unvetted_caseworker"])
+    assert "Awaiting a moderator" in client.get("/my/account/").content.decode()
+    moderation.refuse_caseworker(cw, world.users["moderator"], "We could not confirm your unit.")
+    page = client.get("/my/account/").content.decode()
+    assert "Not vetted." in page and "We could not confirm your unit." in page
+    admin_page = signed_in(world.users["admin_a"]).get("/my/account/").content.decode()
+    assert "Org A" in admin_page and "Vetted: the organisation" in admin_page
+    assert Client().get("/my/account/").status_code == 302
+
+
+def test_the_desk_shows_recent_changes_to_safe_houses(world):
+    world.house.address_1 = "10 Secret Soi"
+    world.house.save()
+    page = signed_in(world.users["moderator"]).get("/moderation/").content.decode()
+    section = page[page.index('id="confidential"') : page.index('id="stale"')]
+    assert "A house on Secret Soi 9" in section and "address_1" in section

@@ -35,6 +35,7 @@ urlpatterns = [
     re_path(r"^sign-up/(?P<kind>organisation|caseworker)/$", views.sign_up, name="sign-up-as"),
     path("sw.js", views.service_worker, name="service-worker"),
     path("offline/", views.offline_shell, name="offline-shell"),
+    path("my/account/", workspace.account, name="account"),
     path("my/listings/", workspace.my_listings, name="my-listings"),
     path("my/listings/<uuid:pk>/", workspace.listing, name="listing"),
     path("my/listings/<uuid:pk>/capacity/", workspace.change_capacity, name="change-capacity"),

@@ -5,6 +5,7 @@ the page (post/redirect/get, so a reload never repeats a tap). What a person may
 """
 
 import uuid
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from referrals.models import Caseworker, Organization, Report, ReportStatus, Service
 from referrals.services import listings, moderation, reports
-from referrals.services.history import listing_history
+from referrals.services.history import confidential_location_changes, listing_history
 from referrals.services.vocabularies import labels_in
 from web.views import listing_language, viewer_of
 
@@ -200,6 +201,25 @@ def history(request, pk):
     return render(request, "web/history.html", {"service": service, "entries": entries})
 
 
+@login_required(login_url="web:sign-in")
+@require_safe
+def account(request):
+    """The signed-in person's account: where their applications stand, and the moderators' reasons."""
+    user = request.user
+    caseworker = Caseworker.objects.filter(user=user).first()
+    memberships = user.memberships.select_related("organization").order_by("organization__name")
+    organizations = []
+    for membership in memberships:
+        decision = membership.organization.decisions.order_by("-decided_at").first()
+        organizations.append({"membership": membership, "decision": decision})
+    context = {
+        "caseworker": caseworker,
+        "caseworker_decision": caseworker.decisions.order_by("-decided_at").first() if caseworker else None,
+        "organizations": organizations,
+    }
+    return render(request, "web/account.html", context)
+
+
 def _moderator_only(request):
     if not viewer_of(request).is_moderator:
         raise Http404(_("There is no such page."))
@@ -222,6 +242,7 @@ def desk(request, errors=None, status=200):
         "caseworkers": moderation.caseworkers_awaiting(),
         "open_reports": _open_reports(),
         "stale": stale,
+        "confidential_changes": confidential_location_changes(timezone.now() - timedelta(days=30), limit=20),
         "errors": errors or {},
     }
     return render(request, "web/desk.html", context, status=status)

@@ -104,3 +104,24 @@ def listing_history(service) -> list[dict]:
     ]
     entries.sort(key=lambda entry: entry["at"], reverse=True)
     return entries
+
+
+def confidential_location_changes(since, limit: int = 30) -> list[dict]:
+    """Recent changes to confidential locations (a safe house's address or point changed, or one made
+    confidential), newest first, with the location's and its organisation's names: for the moderators' desk."""
+    from referrals.models import Location as CurrentLocation
+
+    versions = Location.history.filter(history_date__gte=since)
+    ids = set(versions.filter(confidential=True).values_list("id", flat=True).distinct()[:500])
+    entries = [entry for entry in _entries(Location.history.filter(id__in=ids), "location") if entry["at"] >= since]
+    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    entries = entries[:limit]
+    names = {
+        str(pk): (name, organization)
+        for pk, name, organization in CurrentLocation.objects.filter(pk__in=ids).values_list(
+            "pk", "name", "organization__name"
+        )
+    }
+    for entry in entries:
+        entry["name"], entry["organization"] = names.get(entry["record_id"], ("", ""))
+    return entries
