@@ -25,7 +25,7 @@ from api.throttling import LoginThrottle
 from referrals import gazetteer
 from referrals.filtersets import ServiceFilterSet
 from referrals.managers import loaded
-from referrals.models import Language, Service
+from referrals.models import Service
 from referrals.services import registration
 from referrals.services.disclosure import record_disclosures
 from referrals.services.paging import MAX_PAGE, PageNotFound
@@ -64,10 +64,6 @@ def _page_number(request) -> int:
     except ValueError:
         return 1
     return min(max(number, 1), MAX_PAGE)
-
-
-def _language_names() -> dict[str, str]:
-    return dict(Language.objects.values_list("code", "name"))
 
 
 @require_safe
@@ -120,7 +116,6 @@ def search(request):
                 page=found.page,
                 place=found.place,
                 country=_country_of(found),
-                language_names=_language_names(),
                 query=request.GET.copy(),
             )
     response = render(request, "web/search.html", context, status=status)
@@ -150,7 +145,6 @@ def service(request, pk):
         schedules.setdefault(schedule["location"], []).append(schedule)
     context = {
         "service": data,
-        "language_names": _language_names(),
         "schedules": schedules,
         "weekdays": _weekday_names(),
     }

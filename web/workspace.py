@@ -227,9 +227,14 @@ def _moderator_only(request):
 
 @login_required(login_url="web:sign-in")
 @require_safe
-def desk(request, errors=None, status=200):
+def desk(request):
     """The moderators' desk: applications to vet, open reports, stale listings."""
     _moderator_only(request)
+    return _desk_page(request)
+
+
+def _desk_page(request, errors=None, status=200):
+    """The desk, with `errors` beside the applicants they concern."""
     stale = (
         Service.objects.filter(status="active")
         .stale()
@@ -238,7 +243,7 @@ def desk(request, errors=None, status=200):
         .order_by("-count", "organization__name")[:20]
     )
     context = {
-        "organizations": moderation.organizations_awaiting().prefetch_related("memberships__user", "locations"),
+        "organizations": moderation.organizations_awaiting().prefetch_related("memberships__user"),  # the members
         "caseworkers": moderation.caseworkers_awaiting(),
         "open_reports": _open_reports(),
         "stale": stale,
@@ -267,8 +272,8 @@ def decide(request, kind, pk, decision):
         raise Http404(_("No such application."))
     reason = (request.POST.get("reason") or "").strip()[:2000]
     if decision == "refuse" and not reason:
-        request.method = "GET"  # the desk, shown again with the error beside the applicant
-        return desk(request, errors={f"{kind}-{pk}": _("Give the reason: it is sent to the applicant.")}, status=400)
+        error = {f"{kind}-{pk}": _("Give the reason: it is sent to the applicant.")}
+        return _desk_page(request, errors=error, status=400)
     vet, refuse = {
         "organizations": (moderation.vet_organization, moderation.refuse_organization),
         "caseworkers": (moderation.vet_caseworker, moderation.refuse_caseworker),
