@@ -161,7 +161,7 @@ def lighthouse(base_url: str, path: str, language: str, attempt: int = 1) -> dic
             text=True,
         )
         if run.returncode != 0 or not report.exists():
-            if attempt < 2:  # Chromium sometimes fails to start on a busy machine: once more
+            if attempt < 4:  # Chromium sometimes fails to start or to trace on a busy machine: again
                 return lighthouse(base_url, path, language, attempt + 1)
             raise RuntimeError(f"Lighthouse failed on {path} ({language}):\n{run.stderr[-3000:]}")
         data = json.loads(report.read_text())
