@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path, reverse_lazy
 
-from web import views, workspace
+from web import editing, views, workspace
 
 app_name = "web"
 
@@ -37,7 +37,16 @@ urlpatterns = [
     path("offline/", views.offline_shell, name="offline-shell"),
     path("my/account/", workspace.account, name="account"),
     path("my/listings/", workspace.my_listings, name="my-listings"),
+    path("my/listings/new/", editing.new_listing, name="new-listing"),
     path("my/listings/<uuid:pk>/", workspace.listing, name="listing"),
+    path("my/listings/<uuid:pk>/details/", editing.edit_details, name="edit-details"),
+    path("my/listings/<uuid:pk>/places/", editing.places, name="places"),
+    path("my/listings/<uuid:pk>/places/new/", editing.edit_place, name="new-place"),
+    path("my/listings/<uuid:pk>/places/<uuid:location_id>/", editing.edit_place, name="edit-place"),
+    path("my/listings/<uuid:pk>/hours/", editing.hours, name="hours"),
+    path("my/listings/<uuid:pk>/contacts/", editing.contacts, name="contacts"),
+    path("my/listings/<uuid:pk>/areas/", editing.areas, name="areas"),
+    path("my/listings/<uuid:pk>/translations/", editing.translations, name="translations"),
     path("my/listings/<uuid:pk>/capacity/", workspace.change_capacity, name="change-capacity"),
     path("my/listings/<uuid:pk>/confirm/", workspace.confirm_listing, name="confirm-listing"),
     path("my/listings/<uuid:pk>/reports/<uuid:report_id>/", workspace.close_report, name="close-report"),

@@ -65,7 +65,7 @@ def my_listings(request):
     now = timezone.now()
     rows = [{"service": service, "needs": _attention(service, now)} for service in services]
     rows.sort(key=lambda row: not row["needs"])  # stable: those needing attention first, then by name
-    return render(request, "web/my_listings.html", {"rows": rows})
+    return render(request, "web/my_listings.html", {"rows": rows, "may_add": bool(viewer.member_org_ids)})
 
 
 @login_required(login_url="web:sign-in")
