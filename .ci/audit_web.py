@@ -121,8 +121,8 @@ def axe_audit(base_url: str, paths: dict[str, str], account: str | None = None) 
     return rows, failures
 
 
-def _first_listing(base_url: str, account: str) -> str:
-    """The first listing on the manager's "My listings" page."""
+def _first_listing(base_url: str, account: str) -> tuple[str, str]:
+    """The first listing on the manager's "My listings" page, and their organisation's members page."""
     from playwright.sync_api import sync_playwright
 
     username, password = account.split(":", 1)
@@ -136,8 +136,10 @@ def _first_listing(base_url: str, account: str) -> str:
         page.wait_for_selector("#sign-out")
         page.goto("/my/listings/")
         href = page.locator(".listing-row a").first.get_attribute("href")
+        page.goto("/my/account/")
+        members = page.locator("a[href*='/members/']").first.get_attribute("href")
         browser.close()
-    return href
+    return href, members
 
 
 def lighthouse(base_url: str, path: str, language: str, attempt: int = 1) -> dict[str, int]:
@@ -195,11 +197,20 @@ def main() -> int:
     paths = pages(base_url)
     rows, failures = axe_audit(base_url, paths)
     if args.manager:  # the workspace, as an organisation's admin
-        listing = _first_listing(base_url, args.manager)
+        listing, members = _first_listing(base_url, args.manager)
         workspace = {
             "my listings": "/my/listings/",
             "a listing": listing,
             "its history": f"{listing}history/",
+            "its details": f"{listing}details/",
+            "its places": f"{listing}places/",
+            "a new place": f"{listing}places/new/",
+            "its hours": f"{listing}hours/",
+            "its phones": f"{listing}contacts/",
+            "its areas": f"{listing}areas/",
+            "its translations": f"{listing}translations/",
+            "a new listing": "/my/listings/new/",
+            "members": members,
             "my account": "/my/account/",
         }
         more_rows, more = axe_audit(base_url, workspace, args.manager)

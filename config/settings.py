@@ -406,6 +406,8 @@ if not 0.01 <= CONFIDENTIAL_GRID_DEGREES <= 1:
     raise ImproperlyConfigured("CONFIDENTIAL_GRID_DEGREES must be between 0.01 and 1 (about 1 km to 110 km).")
 # Capacity counts for `has_capacity` only when a person updated it within this many hours.
 CAPACITY_FRESH_HOURS = env_int("CAPACITY_FRESH_HOURS", 48)
+# An organisation admin's invitation link (by email) works for this many days, once.
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 # How long shared caches may keep an anonymous API response, in seconds.
 API_PUBLIC_MAX_AGE = env_int("API_PUBLIC_MAX_AGE", 60)
 # Languages listings can be written and translated in (ISO 639-1), and that `lang=` / Accept-Language

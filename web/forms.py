@@ -101,6 +101,20 @@ class _SignUpForm(forms.Form):
         return cleaned
 
 
+class NewAccountForm(_SignUpForm):
+    """An account made from an invitation: its email is the invited one."""
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["email"]
+        self.invited_email = email
+
+    def clean(self):
+        """The password validators know the invited email too."""
+        self.cleaned_data.setdefault("email", self.invited_email)
+        return super().clean()
+
+
 class OrganizationSignUpForm(_SignUpForm):
     """An organisation that offers help, and its first admin."""
 

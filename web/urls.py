@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path, reverse_lazy
 
-from web import editing, views, workspace
+from web import editing, members, views, workspace
 
 app_name = "web"
 
@@ -51,6 +51,14 @@ urlpatterns = [
     path("my/listings/<uuid:pk>/confirm/", workspace.confirm_listing, name="confirm-listing"),
     path("my/listings/<uuid:pk>/reports/<uuid:report_id>/", workspace.close_report, name="close-report"),
     path("my/listings/<uuid:pk>/history/", workspace.history, name="listing-history"),
+    path("my/organisations/<uuid:org_id>/members/", members.members, name="members"),
+    path("my/organisations/<uuid:org_id>/members/<int:user_id>/", members.change_member, name="change-member"),
+    path(
+        "my/organisations/<uuid:org_id>/invitations/<uuid:invitation_id>/withdraw/",
+        members.withdraw_invitation,
+        name="withdraw-invitation",
+    ),
+    path("invitations/<str:token>/", members.invitation, name="invitation"),
     path("moderation/", workspace.desk, name="desk"),
     re_path(
         r"^moderation/(?P<kind>organizations|caseworkers)/(?P<pk>[0-9a-f-]{1,36})/(?P<decision>vet|refuse)/$",

@@ -3,6 +3,7 @@
 import contextlib
 import sys
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.http import JsonResponse
@@ -38,13 +39,12 @@ from referrals.models import (
     Context,
     Language,
     Location,
-    MemberRole,
     Organization,
     Population,
     Report,
     Service,
 )
-from referrals.services import listings, moderation, places
+from referrals.services import listings, memberships, moderation, places
 from referrals.services.disclosure import record_disclosures
 from referrals.services.history import listing_history
 from referrals.services.paging import PageNotFound
@@ -383,9 +383,10 @@ class OrganizationViewSet(
         if request.method == "GET":
             memberships = self.paginate_queryset(organization.memberships.select_related("user").order_by("user_id"))
             return self.get_paginated_response(serializers.MembershipSerializer(memberships, many=True).data)
-        if not organization.vetted and not self.viewer.is_moderator:
-            # Anyone can register an organisation; until a moderator vets it, it cannot pull people in.
-            raise ValidationError({"organization": ["A moderator vets the organisation before it adds members."]})
+        try:
+            memberships.may_add_members(organization, self.viewer)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         username = serializer.validated_data.get("username")
@@ -417,15 +418,13 @@ class OrganizationViewSet(
         serializer = self.get_serializer(data=request.data) if request.method == "PATCH" else None
         if serializer is not None:
             serializer.is_valid(raise_exception=True)
-        stays_admin = serializer is not None and serializer.validated_data["role"] == MemberRole.ADMIN
-        if membership.role == MemberRole.ADMIN and not stays_admin:
-            if not organization.memberships.filter(role=MemberRole.ADMIN).exclude(pk=membership.pk).exists():
-                raise ValidationError({"role": ["An organisation keeps at least one admin: name another admin first."]})
-        if request.method == "DELETE":
-            membership.delete()
-            return Response(status=status.HTTP_204_NO_CONTENT)
-        membership.role = serializer.validated_data["role"]
-        membership.save(update_fields=["role"])
+        try:
+            if request.method == "DELETE":
+                memberships.remove(membership)
+                return Response(status=status.HTTP_204_NO_CONTENT)
+            memberships.change_role(membership, serializer.validated_data["role"])
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
         return Response(serializers.MembershipSerializer(membership).data)
 
 

@@ -201,3 +201,32 @@ class ModerationDecision(models.Model):
 
     def __str__(self):
         return f"{self.get_decision_display()}: {self.organization or self.caseworker}"
+
+
+class Invitation(models.Model):
+    """An organisation admin's invitation to a person, by email, to join as a member (used once, expires)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        "referrals.Organization", on_delete=models.CASCADE, related_name="invitations", help_text="The organisation."
+    )
+    email = models.EmailField(help_text="Where the invitation was sent; the account that accepts it has this email.")
+    role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.EDITOR)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.email} to {self.organization} ({self.role})"
+
+    @property
+    def is_pending(self) -> bool:
+        """Neither accepted nor withdrawn (it may still have expired: see referrals.services.memberships)."""
+        return self.accepted_at is None and self.withdrawn_at is None
