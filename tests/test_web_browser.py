@@ -2,7 +2,9 @@
 
 A person's path through it: search by place, what and who; a service's one-tap contacts; Thai; saving
 the country and searching again offline; a caseworker signing in, seeing a safe house in full (logged)
-and signing out, which clears the phone; and the bytes each page costs on a slow network.
+and signing out, which clears the phone; and the bytes each page costs on a slow network. In the workspace: a
+new NGO from sign-up to a vetted, searchable safe house with hours and beds (one tap offline), a second
+editor's stale change refused, and the public never seeing the house.
 """
 
 import gzip
@@ -354,3 +356,115 @@ def test_a_shelter_manager_reports_beds_in_three_taps_and_a_moderator_vets_from_
     phone.get_by_text("New Dawn Shelter is vetted.").wait_for()
     assert Organization.objects.get(pk=applicant.pk).vetted
     assert ModerationDecision.objects.get(organization=applicant).moderator.username == "desk"
+
+
+def test_a_new_ngo_goes_from_sign_up_to_a_searchable_safe_house_with_hours_and_beds_on_a_phone(
+    browser, live_server, phone, directory
+):
+    from referrals.models import Location, Service, ServiceCapacity
+    from tests.helpers import make_moderator
+
+    # Sign up the organisation (private until vetted); a moderator vets it from the desk.
+    phone.goto("/sign-up/organisation/")
+    phone.get_by_label("Username").fill("river_house")
+    phone.get_by_label("Email", exact=True).fill("manager@riverhouse.example.org")
+    phone.get_by_label("Password").fill("a-long-test-password")
+    phone.get_by_label("Organisation's name").fill("River House")
+    phone.get_by_role("button", name="Sign up").click()
+    phone.get_by_role("heading", name="Check your email").wait_for()
+    make_moderator("desk")
+    sign_in(phone, "desk")
+    phone.get_by_role("link", name="Moderation").click()
+    item = phone.get_by_role("listitem").filter(has=phone.get_by_role("heading", name="River House"))
+    item.get_by_role("button", name="Vet").click()
+    phone.get_by_text("River House is vetted.").wait_for()
+    phone.get_by_role("button", name="Sign out").click()
+    phone.get_by_role("link", name="Sign in").wait_for()
+
+    # The manager creates the listing, its intake line, a confidential place and its hours.
+    sign_in(phone, "river_house")
+    phone.get_by_role("link", name="My listings").click()
+    phone.get_by_role("link", name="Add a listing").click()
+    phone.get_by_label("Name of the service").fill("River House shelter")
+    phone.get_by_label("Housing").check()
+    phone.get_by_label("Women", exact=True).check()
+    phone.get_by_role("button", name="Create the listing").click()
+    phone.get_by_text("The listing is saved.").wait_for()
+    phone.get_by_role("link", name="Phones and messaging").click()
+    phone.get_by_label("Kind").select_option("hotline")
+    phone.get_by_label("Number or account").fill("+66 53 555 0177")
+    phone.get_by_role("button", name="Save the phones").click()
+    phone.get_by_text("Saved.").wait_for()
+    phone.get_by_role("link", name="River House shelter").click()
+    phone.get_by_role("link", name="Places").click()
+    phone.get_by_role("link", name="Add a place").click()
+    phone.get_by_label("Name of the place").fill("River House, the house")
+    phone.get_by_label("Confidential: a safe house whose address must not be public").check()
+    phone.get_by_label("Street address").fill("7 Quiet Riverside Lane")
+    phone.get_by_label("City or town").fill("Chiang Mai")
+    phone.get_by_label("Country").select_option("TH")
+    phone.get_by_label("Latitude").fill("18.7961")
+    phone.get_by_label("Longitude").fill("98.9793")
+    phone.get_by_label("Time zone").fill("Asia/Bangkok")
+    phone.get_by_role("button", name="Preview what the public sees").click()
+    public = phone.get_by_role("region", name="What the public sees")
+    assert "Chiang Mai" in public.text_content() and "Quiet Riverside" not in public.text_content()
+    assert "7 Quiet Riverside Lane" in phone.get_by_role("region", name="What vetted caseworkers see").text_content()
+    assert not Location.objects.filter(name="River House, the house").exists()  # a preview saves nothing
+    phone.get_by_role("button", name="Save the place").click()
+    phone.get_by_text("Saved.").wait_for()
+    phone.get_by_role("link", name="River House shelter").click()
+    phone.get_by_role("link", name="Opening hours").click()
+    phone.get_by_label("Open 24 hours, every day (24/7)").check()
+    phone.get_by_role("button", name="Save the hours").click()
+    phone.get_by_text("Saved.").wait_for()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # Beds: a first count, then a tap online and one with no signal, sent when it is back.
+    phone.get_by_role("link", name="River House shelter").click()
+    phone.get_by_label("Count another kind of place").select_option("beds_women")
+    phone.get_by_role("button", name="Save the count").click()
+    add = phone.get_by_role("button", name="Add a free place: Beds for women")
+    add.click()
+    phone.wait_for_function("() => localStorage.getItem('capacity-taps') === '[]'")
+    phone.context.set_offline(True)
+    add.click()
+    phone.locator("#taps-status").filter(has_text="No connection").wait_for()
+    phone.context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    phone.locator("#taps-status").filter(has_text="Saved.").wait_for()
+    service = Service.objects.get(name="River House shelter")
+    assert ServiceCapacity.objects.get(service=service, unit="beds_women").available == 2
+
+    # A second editor's change made on a page opened before the first saved is refused, not written over.
+    second = browser.new_context(base_url=live_server.url, **PHONE)
+    other = second.new_page()
+    from tests.helpers import make_member
+
+    make_member(service.organization, "second_editor")
+    sign_in(other, "second_editor")
+    other.goto(f"/my/listings/{service.pk}/details/")
+    phone.goto(f"/my/listings/{service.pk}/details/")
+    phone.get_by_label("What it offers").fill("Beds for women, 24 hours.")
+    phone.get_by_role("button", name="Save the details").click()
+    phone.get_by_text("Saved.").wait_for()
+    other.get_by_label("What it offers").fill("A shelter.")
+    other.get_by_role("button", name="Save the details").click()
+    other.get_by_text("Someone else saved a change").wait_for()
+    second.close()
+    assert Service.objects.get(pk=service.pk).description == "Beds for women, 24 hours."
+
+    # The public finds it near Chiang Mai with its beds and its line, never the house; a vetted caseworker sees it.
+    public_page = browser.new_context(base_url=live_server.url, **PHONE).new_page()
+    public_page.goto("/?near=Chiang+Mai&category=housing")
+    public_page.get_by_role("link", name="River House shelter").click()
+    text = public_page.locator("main").text_content()
+    assert "Quiet Riverside" not in text and "River House, the house" not in text
+    assert "+66 53 555 0177" in text and "2 free places: Beds for women" in text
+    public_page.context.close()
+    make_caseworker("vetted_worker")
+    phone.get_by_role("button", name="Sign out").click()
+    phone.get_by_role("link", name="Sign in").wait_for()
+    sign_in(phone, "vetted_worker")
+    phone.goto(f"/services/{service.pk}/")
+    assert "7 Quiet Riverside Lane" in phone.locator("main").text_content()

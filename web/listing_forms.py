@@ -264,7 +264,16 @@ class PhoneForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = [(kind.value, kind.label) for kind in PhoneType]
+        # Kinds of line in words; messaging apps by their own names.
+        words = {
+            PhoneType.VOICE: _("Phone"),
+            PhoneType.HOTLINE: _("Hotline"),
+            PhoneType.TEXT: _("Text / SMS"),
+            PhoneType.CELL: _("Mobile"),
+            PhoneType.FAX: _("Fax"),
+            PhoneType.VIDEO: _("Video call"),
+        }
+        self.fields["type"].choices = [(kind.value, words.get(kind, kind.label)) for kind in PhoneType]
 
 
 class AreaForm(forms.ModelForm):
