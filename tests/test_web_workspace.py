@@ -130,6 +130,28 @@ def test_a_moderator_vets_and_refuses_from_the_desk_each_decision_recorded_and_e
     assert all(d.moderator == world.users["moderator"] for d in ModerationDecision.objects.all())
 
 
+def test_a_moderator_finds_a_vetted_caseworker_and_revokes_them_with_a_reason(world):
+    desk = signed_in(world.users["moderator"])
+    page = desk.get("/moderation/", {"caseworker": "casew"}).content.decode()
+    section = page[page.index('id="vetted"') : page.index('id="reports"')]
+    assert "Revoke caseworker" in section and "unvetted" not in section
+    cw = Caseworker.objects.get(user=world.users["caseworker"])
+    url = f"/moderation/caseworkers/{cw.pk}/revoke/"
+    assert desk.post(url, {"reason": ""}).status_code == 400
+    assert Caseworker.objects.get(pk=cw.pk).vetted
+    assert desk.post(url, {"reason": "Left the unit."}).status_code == 302
+    assert not Caseworker.objects.get(pk=cw.pk).vetted
+    decision = ModerationDecision.objects.get(caseworker=cw)
+    assert (decision.decision, decision.reason, decision.moderator) == (
+        "refused",
+        "Left the unit.",
+        world.users["moderator"],
+    )
+    assert mail.outbox[-1].to == [world.users["caseworker"].email] and "Left the unit." in mail.outbox[-1].body
+    assert desk.post(url, {"reason": "Again."}).status_code == 404  # no longer vetted: nothing to revoke
+    assert signed_in(world.users["provider_a"]).post(url, {"reason": "x"}).status_code == 404
+
+
 def test_the_api_vets_through_the_same_rule_and_record(world):
     applicant = make_organization(name="API Applicant", vetted=False)
     api = world.client_for("moderator")

@@ -61,7 +61,7 @@ urlpatterns = [
     path("invitations/<str:token>/", members.invitation, name="invitation"),
     path("moderation/", workspace.desk, name="desk"),
     re_path(
-        r"^moderation/(?P<kind>organizations|caseworkers)/(?P<pk>[0-9a-f-]{1,36})/(?P<decision>vet|refuse)/$",
+        r"^moderation/(?P<kind>organizations|caseworkers)/(?P<pk>[0-9a-f-]{1,36})/(?P<decision>vet|refuse|revoke)/$",
         workspace.decide,
         name="decide",
     ),

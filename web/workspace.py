@@ -249,8 +249,20 @@ def _desk_page(request, errors=None, status=200):
         "stale": stale,
         "confidential_changes": confidential_location_changes(timezone.now() - timedelta(days=30), limit=20),
         "errors": errors or {},
+        "vetted_query": (request.GET.get("caseworker") or "").strip()[:100],
     }
+    context["vetted"] = _vetted_caseworkers(context["vetted_query"])
     return render(request, "web/desk.html", context, status=status)
+
+
+def _vetted_caseworkers(query: str):
+    """Vetted caseworkers matching a username, email or agency (the latest vetted first), to revoke one."""
+    caseworkers = Caseworker.objects.filter(vetted=True).select_related("user").order_by("-vetted_at")
+    if query:
+        caseworkers = caseworkers.filter(
+            Q(user__username__icontains=query) | Q(user__email__icontains=query) | Q(agency__icontains=query)
+        )
+    return caseworkers[:20]
 
 
 def _open_reports():
@@ -271,7 +283,9 @@ def decide(request, kind, pk, decision):
     if applicant is None:
         raise Http404(_("No such application."))
     reason = (request.POST.get("reason") or "").strip()[:2000]
-    if decision == "refuse" and not reason:
+    if decision == "revoke" and not (kind == "caseworkers" and applicant.vetted):
+        raise Http404(_("No such vetted caseworker."))
+    if decision in ("refuse", "revoke") and not reason:
         error = {f"{kind}-{pk}": _("Give the reason: it is sent to the applicant.")}
         return _desk_page(request, errors=error, status=400)
     vet, refuse = {
@@ -283,6 +297,10 @@ def decide(request, kind, pk, decision):
     else:
         refuse(applicant, request.user, reason)
     name = applicant.name if kind == "organizations" else applicant.user.get_username()
-    message = _("%(name)s is vetted.") if decision == "vet" else _("%(name)s is refused; the reason was sent.")
+    message = {
+        "vet": _("%(name)s is vetted."),
+        "refuse": _("%(name)s is refused; the reason was sent."),
+        "revoke": _("%(name)s no longer sees safe houses' addresses; the reason was sent."),
+    }[decision]
     messages.success(request, message % {"name": name})
     return redirect("web:desk")
