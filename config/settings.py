@@ -394,6 +394,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "directory@example.org")
+# Where the app is reached from outside: the links in emails (vetting decisions, invitations, reports, reminders).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Seconds an SMTP server may take: a sign-up sends its mail before it answers, and must not hang on a dead relay.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 

@@ -2,7 +2,9 @@
 
 Against a running directory with the demo data (bin/serve), with Debian's Chromium:
 
-    .venv/bin/python docs/make_screenshots.py [--base-url http://127.0.0.1:8000]
+    .venv/bin/python docs/make_screenshots.py [--base-url http://127.0.0.1:8000] [--manager user:password]
+
+With --manager (an admin of an organisation that keeps a safe house), the workspace's pages too.
 """
 
 import argparse
@@ -17,7 +19,9 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
-    base_url = parser.parse_args().base_url
+    parser.add_argument("--manager", help="username:password of an organisation's admin, for the workspace")
+    arguments = parser.parse_args()
+    base_url = arguments.base_url
     FOLDER.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
@@ -46,7 +50,34 @@ def main():
         thai = browser.new_context(base_url=base_url, extra_http_headers={"Accept-Language": "th"}, **PHONE).new_page()
         thai.goto("/?near=เชียงใหม่&category=counselling&serves=women")
         thai.screenshot(path=FOLDER / "results-th.png")
+        if arguments.manager:
+            workspace(browser, base_url, arguments.manager)
         browser.close()
+
+
+def workspace(browser, base_url, manager):
+    """The manager's listing with a safe house: free places, details, places (both faces), hours; places in Thai."""
+    username, password = manager.split(":", 1)
+    listing = None
+    for language, names in (("en", ("free-places", "details", "places", "hours")), ("th", ("places-th",))):
+        context = browser.new_context(base_url=base_url, extra_http_headers={"Accept-Language": language}, **PHONE)
+        page = context.new_page()
+        page.goto("/sign-in/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("form.sign-in button[type=submit]")
+        page.wait_for_selector("#sign-out")
+        if listing is None:  # the first listing given at a safe house
+            page.goto("/my/listings/")
+            for href in [link.get_attribute("href") for link in page.locator(".listing-row h2 a").all()]:
+                page.goto(f"{href}places/")
+                if page.locator(".confidential-tag").count():
+                    listing = href
+                    break
+        for name in names:
+            page.goto(listing + {"free": "", "deta": "details/", "plac": "places/", "hour": "hours/"}[name[:4]])
+            page.screenshot(path=FOLDER / f"{name}.png", full_page=name != "details")
+        context.close()
 
 
 if __name__ == "__main__":

@@ -28,6 +28,15 @@ def _no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
 
 
+@pytest.fixture(autouse=True)
+def _emails_at_once(monkeypatch):
+    """Emails go once the write commits; a test's transaction never commits, so here they go at once (their
+    deferral is tested in test_emails.py)."""
+    from referrals.services import mail
+
+    monkeypatch.setattr(mail, "after_commit", lambda send: send())
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup):
     """pytest-django's test databases, their serialized contents visible to every connection object.

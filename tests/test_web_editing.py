@@ -205,7 +205,7 @@ def test_hours_saved_meanwhile_are_a_conflict(world):
         "Tuesday 24 hours",
         "Wednesday 09:00-17:00",
     ]
-    assert "Saved now" in response.content.decode() and "Tuesday 24 hours" in response.content.decode()
+    assert "Saved now" in response.content.decode() and "Tuesday: Open 24 hours" in response.content.decode()
 
 
 def test_phones_areas_and_translations(world):
@@ -235,3 +235,75 @@ def test_phones_areas_and_translations(world):
     page = client.get(f"{base}/translations/?language=th").content.decode()
     assert submit(client, f"{base}/translations/?language=th", {"name": ""}, page=page).status_code == 302
     assert not service.translations.exists()
+
+
+def test_my_listings_flags_translations_that_lack_a_text_the_listing_has(world):
+    from referrals.models.services import ServiceTranslation
+
+    world.service_a.description = "Beds and counselling."
+    world.service_a.save()
+    ServiceTranslation.objects.create(service=world.service_a, language="th", name="บ้านพัก")
+    html = signed_in(world.users["provider_a"]).get("/my/listings/").content.decode()
+    assert "Translations lack texts the listing has: th" in html
+
+
+def test_a_retired_listing_stays_retired_when_its_details_are_saved(world):
+    Service.objects.filter(pk=world.service_a.pk).update(status="defunct")
+    client = signed_in(world.users["admin_a"])
+    assert (
+        submit(client, f"/my/listings/{world.service_a.pk}/details/", {"description": "Moved away."}).status_code == 302
+    )
+    service = Service.objects.get(pk=world.service_a.pk)
+    assert (service.status, service.description) == ("defunct", "Moved away.")
+
+
+def test_a_save_without_the_version_it_was_made_from_is_a_conflict(world):
+    client = signed_in(world.users["provider_a"])
+    response = submit(client, f"/my/listings/{world.service_a.pk}/details/", {"name": "Renamed", "version": None})
+    assert response.status_code == 409 and Service.objects.get(pk=world.service_a.pk).name == "A shelter"
+
+
+def test_hours_keep_their_notes_per_day_their_time_zone_and_rows_they_did_not_change(world):
+    monday = add_hours(world.service_a, None, weekday=1, opens=(8, 0), closes=(12, 0), time_zone="Asia/Bangkok",
+                       description="Women only")  # fmt: skip
+    add_hours(world.service_a, None, weekday=2, opens=(8, 0), closes=(12, 0), time_zone="Asia/Bangkok",
+              description="Men only")  # fmt: skip
+    every_day = add_hours(world.service_a, None, opens=(13, 0), closes=(14, 0), time_zone="Asia/Bangkok")
+    client = signed_in(world.users["provider_a"])
+    url = f"/my/listings/{world.service_a.pk}/hours/?at="
+    page = client.get(url).content.decode()
+    assert 'value="Women only"' in page and 'value="Men only"' in page  # the scope "wherever it is given"
+    assert submit(client, url, {}, page=page).status_code == 302  # nothing changed: nothing rewritten
+    assert set(Schedule.objects.filter(service=world.service_a, location=None).values_list("pk", flat=True)) == {
+        monday.pk,
+        Schedule.objects.get(weekday=2, service=world.service_a).pk,
+        every_day.pk,
+    }
+    page = client.get(url).content.decode()
+    assert submit(client, url, {"time_zone": "Asia/Yangon"}, page=page).status_code == 302
+    rows = Schedule.objects.filter(service=world.service_a, location=None)
+    assert {row.time_zone for row in rows} == {"Asia/Yangon"}
+    assert {row.description for row in rows if row.weekday in (1, 2)} == {"Women only", "Men only"}
+
+
+def test_a_changed_address_moves_a_found_point_and_an_unlinked_place_takes_its_hours_along(world):
+    client = signed_in(world.users["provider_a"])
+    base = f"/my/listings/{world.service_a.pk}"
+    submit(client, f"{base}/places/new/", {"name": "Drop-in", "city": "Chiang Mai", "country": "TH"})
+    place = Location.objects.get(name="Drop-in")
+    assert place.time_zone == "Asia/Bangkok" and place.coordinates_source == "town"
+    assert submit(client, f"{base}/places/{place.pk}/", {"city": "Bangkok"}).status_code == 302
+    place.refresh_from_db()
+    assert round(place.latitude, 1) == 13.8 and place.coordinates_source == "town"
+    add_hours(world.service_a, place, weekday=1, all_day=True)
+    response = client.post(f"{base}/places/", {"location": str(place.pk), "action": "unlink"})
+    assert response.status_code == 302
+    assert not Schedule.objects.filter(location=place).exists()
+    assert not ServiceAtLocation.objects.filter(service=world.service_a, location=place).exists()
+
+
+def test_a_new_places_time_zone_is_its_own_not_bangkoks(world):
+    client = signed_in(world.users["provider_a"])
+    place = {"name": "Manila office", "city": "Manila", "country": "PH"}
+    assert submit(client, f"/my/listings/{world.service_a.pk}/places/new/", place).status_code == 302
+    assert Location.objects.get(name="Manila office").time_zone == "Asia/Manila"

@@ -24,7 +24,7 @@ def invite(world, email="newcomer@example.org", role="editor"):
     admin = signed_in(world.users["admin_a"])
     response = admin.post(f"/my/organisations/{world.org_a.pk}/members/", {"email": email, "role": role})
     assert response.status_code == 302, response.content.decode()[:2000]
-    link = re.search(r"http://testserver(/invitations/[^/\s]+/)", mail.outbox[-1].body)
+    link = re.search(r"http://127\.0\.0\.1:8000(/invitations/[^/\s]+/)", mail.outbox[-1].body)
     return link[1]
 
 
@@ -104,3 +104,23 @@ def test_only_the_organisations_admins_and_moderators_reach_its_members(world, a
     assert client.post(f"{url}{world.users['admin_a'].pk}/", {"action": "remove"}).status_code == expected
     assert Membership.objects.filter(user=world.users["admin_a"]).exists() and not Invitation.objects.exists()
     assert signed_in(world.users["moderator"]).get(url).status_code == 200
+
+
+def test_an_invitation_from_someone_no_longer_an_admin_is_refused(world):
+    link = invite(world, email="friend@example.org", role="admin")
+    # Another admin takes the inviter out; the link no longer speaks for the organisation.
+    other_admin = world.users["provider_a"]
+    Membership.objects.filter(user=other_admin).update(role="admin")
+    Membership.objects.filter(user=world.users["admin_a"]).delete()
+    response = Client().post(link, {"username": "friend", "password": "a-long-enough-passphrase"})
+    assert response.status_code == 400 and "no longer manages" in response.content.decode()
+    assert not Membership.objects.filter(user__username="friend").exists()
+
+
+def test_bad_member_ids_and_overlong_emails_are_refused_not_500s(world):
+    admin = signed_in(world.users["admin_a"])
+    url = f"/my/organisations/{world.org_a.pk}/members/"
+    assert admin.post(f"{url}99999999999999999999/", {"role": "admin"}).status_code == 404
+    long_email = "a" * 60 + "@" + "b" * 250 + ".org"
+    assert admin.post(url, {"email": long_email, "role": "editor"}).status_code == 400
+    assert not Invitation.objects.exists()

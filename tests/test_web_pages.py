@@ -228,12 +228,14 @@ def test_a_countrys_place_names_are_there_for_the_offline_copy():
 
 
 def po_entries(path):
-    """(msgid, [msgstr, ...]) of a .po file, the header left out."""
+    """(msgid, [msgstr, ...]) of a .po file, the header left out; a msgid with a context as the compiled catalog
+    keys it ("context\x04msgid")."""
     entries, current, field = [], {}, None
     for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         if not line.strip():
             if current.get("msgid"):
-                entries.append((current["msgid"], [current[k] for k in sorted(current) if k.startswith("msgstr")]))
+                key = f"{current['msgctxt']}\x04{current['msgid']}" if "msgctxt" in current else current["msgid"]
+                entries.append((key, [current[k] for k in sorted(current) if k.startswith("msgstr")]))
             current, field = {}, None
         elif line.startswith("#"):
             continue

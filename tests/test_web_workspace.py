@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from referrals.models import Caseworker, Decision, ModerationDecision, Organization, ServiceCapacity
+from referrals.models import Caseworker, Decision, ModerationDecision, Organization, Report, Service, ServiceCapacity
 from tests.helpers import add_capacity, make_member, make_organization, make_service
 
 pytestmark = pytest.mark.django_db
@@ -88,12 +88,65 @@ def test_only_an_admin_of_the_organisation_confirms_a_listing(world):
         ("moderator", "/moderation/", "get", 200),
         ("moderator", "/moderation/organizations/not-an-id/vet/", "post", 404),
         ("moderator", "/moderation/caseworkers/999999/vet/", "post", 404),
+        # Editing a listing: its organisation's members and moderators; 404 for everyone else.
+        *[
+            (actor, f"/my/listings/{{service_a}}/{page}", method, expected)
+            for page in (
+                "details/",
+                "places/",
+                "places/new/",
+                "places/{house}/",
+                "hours/",
+                "contacts/",
+                "areas/",
+                "translations/",
+            )
+            for actor, method, expected in (
+                ("anonymous", "get", 302),
+                ("provider_b", "get", 404),
+                ("provider_b", "post", 404),
+                ("caseworker", "get", 404),
+                ("caseworker", "post", 404),
+                ("provider_a", "get", 200),
+                ("moderator", "get", 200),
+            )
+        ],
+        ("caseworker", "/my/listings/new/", "get", 404),
+        ("provider_a", "/my/listings/new/", "get", 200),
+        ("provider_a", "/my/listings/{service_a}/reports/{report}/", "post", 302),  # no status: told, nothing closed
+        ("provider_b", "/my/listings/{service_a}/reports/{report}/", "post", 404),
+        # An organisation's members: its admins and moderators.
+        *[
+            (actor, url, method, expected)
+            for url in ("/my/organisations/{org_a}/members/", "/my/organisations/{org_a}/members/{admin_a}/")
+            for actor, method, expected in (
+                ("anonymous", "post", 302),
+                ("provider_a", "post", 404),
+                ("provider_b", "post", 404),
+                ("caseworker", "post", 404),
+            )
+        ],
+        ("provider_a", "/my/organisations/{org_a}/members/", "get", 404),
+        ("admin_a", "/my/organisations/{org_a}/members/", "get", 200),
+        ("admin_a", "/my/organisations/{org_b}/members/", "get", 404),
+        ("moderator", "/my/organisations/{org_a}/members/", "get", 200),
+        ("anonymous", "/invitations/not-a-signed-token/", "get", 400),
     ],
 )
 def test_who_may_reach_the_workspace_and_the_desk(world, actor, url, method, expected):
     client = Client() if actor == "anonymous" else signed_in(world.users[actor])
-    url = url.format(service_a=world.service_a.pk, org_b=world.org_b.pk)
+    url = url.format(
+        service_a=world.service_a.pk,
+        org_a=world.org_a.pk,
+        org_b=world.org_b.pk,
+        house=world.house.pk,
+        report=world.report.pk,
+        admin_a=world.users["admin_a"].pk,
+    )
     assert getattr(client, method)(url).status_code == expected
+    # Nothing changed by a refused write.
+    assert Service.objects.get(pk=world.service_a.pk).name == "A shelter"
+    assert world.org_a.memberships.filter(user=world.users["admin_a"], role="admin").exists()
 
 
 def test_a_moderator_vets_and_refuses_from_the_desk_each_decision_recorded_and_emailed(world):
@@ -287,3 +340,20 @@ def test_the_desk_shows_recent_changes_to_safe_houses(world):
     page = signed_in(world.users["moderator"]).get("/moderation/").content.decode()
     section = page[page.index('id="confidential"') : page.index('id="stale"')]
     assert "A house on Secret Soi 9" in section and "address_1" in section
+
+
+def test_a_moderator_clears_the_report_queue_from_the_desk_and_the_reporter_hears_of_it(world):
+    desk = signed_in(world.users["moderator"])
+    page = desk.get("/moderation/").content.decode()
+    reports = page[page.index('id="reports"') :]
+    assert "Mark resolved" in reports and f"/my/listings/{world.service_a.pk}/reports/{world.report.pk}/" in reports
+    response = desk.post(
+        f"/my/listings/{world.service_a.pk}/reports/{world.report.pk}/",
+        {"status": "resolved", "note": "Hours corrected.", "from": "desk"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/moderation/#reports"
+    report = Report.objects.get(pk=world.report.pk)
+    assert (report.status, report.resolution_note, report.resolved_by) == ("resolved", "Hours corrected.",
+                                                                           world.users["moderator"])  # fmt: skip
+    assert mail.outbox[-1].to == [world.users["caseworker"].email] and "Hours corrected." in mail.outbox[-1].body
+    assert "None." in desk.get("/moderation/").content.decode().split('id="reports"')[1][:400]

@@ -6,8 +6,6 @@ Each form carries the version of what the editor saw; a save that finds the reco
 (the change sequence's lock first, as the API's and the admin's), and writes only what the editor changed.
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -17,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from referrals.models import Location, Organization, Phone, Service, ServiceArea, ServiceAtLocation
+from referrals.models import Location, Organization, Phone, Schedule, Service, ServiceArea, ServiceAtLocation
 from referrals.models.services import TRANSLATED_FIELDS, ServiceTranslation
 from referrals.services.editing import record_values, save_changed, version_of
 from referrals.services.geocoding import geocode_location
@@ -25,31 +23,14 @@ from referrals.services.vocabularies import labels_in
 from web import listing_forms
 from web.hours_form import HoursForm, schedules_in_scope
 from web.views import listing_language, viewer_of
-from web.workspace import _own_service
-
-
-def one_write(view):
-    """A POST runs as one write: all of it or nothing (any 4xx rolls back), queued behind the others."""
-    from referrals.services.sync import write_transaction
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method != "POST":
-            return view(request, *args, **kwargs)
-        with write_transaction():
-            response = view(request, *args, **kwargs)
-            if response.status_code >= 400:
-                transaction.set_rollback(True, using="default")
-        return response
-
-    return wrapper
+from web.workspace import _own_service, one_write
 
 
 def _locked_service(request, pk):
     """The editor's service, its row locked until the write commits (a POST), so two saves queue."""
     service = _own_service(request, pk)
     if request.method == "POST":
-        service = Service.objects.select_for_update().select_related("organization").get(pk=service.pk)
+        service = Service.objects.select_for_update(of=("self",)).select_related("organization").get(pk=service.pk)
     return service
 
 
@@ -116,7 +97,8 @@ def edit_details(request, pk):
         return render(request, "web/edit_details.html", {"form": form, "service": service}, status=400)
     changed = [name for name in form.changed_data if name != "version"]
     plain = [name for name in changed if not service._meta.get_field(name).many_to_many]
-    save_changed(service, plain)
+    if changed and not save_changed(service, plain):
+        service.save(update_fields=["last_modified"])  # only the many-to-many fields changed: still a change
     for name in changed:
         if service._meta.get_field(name).many_to_many:
             getattr(service, name).set(form.cleaned_data[name])
@@ -154,7 +136,7 @@ def _faces(location) -> dict:
     public_latitude, public_longitude = location.compute_public_point()
     town = ", ".join(str(part) for part in (location.city, location.state_province, location.country.name) if part)
     full_address = ", ".join(
-        str(part) for part in (location.address_1, location.address_2, location.city, location.postal_code) if part
+        str(part) for part in (location.address_1, location.address_2, location.postal_code) if part
     )
     point = f"{location.latitude:.5f}, {location.longitude:.5f}" if location.latitude is not None else ""
     return {
@@ -195,6 +177,8 @@ def places(request, pk):
             return redirect("web:places", pk=service.pk)
         if request.POST.get("action") == "unlink":
             ServiceAtLocation.objects.filter(service=service, location=location).delete()
+            for row in Schedule.objects.filter(service=service, location=location):  # its hours there go too
+                row.delete()
             messages.success(request, _("The listing is no longer given at %(place)s.") % {"place": location.name})
         else:
             ServiceAtLocation.objects.get_or_create(service=service, location=location)
@@ -254,6 +238,11 @@ def edit_place(request, pk, location_id=None):
         transaction.set_rollback(True, using="default")
         return response
     changed = [name for name in form.changed_data if name != "version"]
+    moved = set(changed) & {"address_1", "city", "state_province", "postal_code", "country"}
+    if moved and not {"latitude", "longitude"} & set(changed) and location.coordinates_source != "given":
+        # The point came from the old address or town: find it again from the new one.
+        location.latitude = location.longitude = None
+        changed += ["latitude", "longitude"]
     if is_new:
         location = form.save()
         ServiceAtLocation.objects.create(service=service, location=location)
@@ -262,8 +251,9 @@ def edit_place(request, pk, location_id=None):
     if location.latitude is None and location.location_type == "physical":
         geocode_location(location)
         location.save(update_fields=["latitude", "longitude", "coordinates_source", "last_modified"])
-    elif {"latitude", "longitude"} & set(changed):
-        Location.objects.filter(pk=location.pk).update(coordinates_source="given")
+    elif {"latitude", "longitude"} & set(form.changed_data):
+        location.coordinates_source = "given"
+        location.save(update_fields=["coordinates_source", "last_modified"])
     messages.success(request, _("Saved.") if changed else _("Nothing was changed."))
     return redirect("web:places", pk=service.pk)
 
@@ -278,11 +268,12 @@ def hours(request, pk):
     """The listing's weekly hours at one of its places (or wherever it is given), as a grid of days."""
     service = _locked_service(request, pk)
     locations = list(Location.objects.filter(service_at_locations__service=service).order_by("name"))
-    at = request.POST.get("at", request.GET.get("at", ""))
+    source = request.POST if request.method == "POST" else request.GET
+    at = source.get("at")  # a place's id; empty: wherever it is given; absent: the usual page
     location = next((loc for loc in locations if str(loc.pk) == at), None)
     if at and location is None:
         raise Http404(_("No such place on this listing."))
-    if location is None and locations and not at and not schedules_in_scope(service, None).exists():
+    if at is None and locations and not schedules_in_scope(service, None).exists():
         location = locations[0]  # the usual case: hours at the (first) place
     existing = list(schedules_in_scope(service, location))
     current = version_of([record_values(row, HoursForm.SCHEDULE_FIELDS) for row in existing])
@@ -295,12 +286,12 @@ def hours(request, pk):
     if form.saw_version() != current:
         data = _with_version(request.POST, current)
         context["form"] = HoursForm(data, service=service, schedules=existing, location=location)
-        context["saved_now"] = [str(row) for row in existing]
+        context["saved_now"] = [HoursForm.describe(row) for row in existing]
         return _conflict(request, "web/hours.html", context)
     if not form.is_valid():
         return render(request, "web/hours.html", context, status=400)
     wanted = form.schedules()
-    if sorted(map(form.comparable, wanted)) == sorted(map(form.comparable, existing)):
+    if form.same_week():
         messages.success(request, _("Nothing was changed."))
     else:
         for row in existing:

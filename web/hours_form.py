@@ -33,13 +33,16 @@ class HoursForm(VersionedForm, forms.Form):
         self.service, self.location = service, location
         self._rows = []
         by_day = {day: [] for day in range(1, 8)}
+        notes = {day: [] for day in range(1, 8)}
         states = dict.fromkeys(range(1, 8), CLOSED)
-        always = False
+        always, always_notes = False, ""
         for row in schedules:
-            days = [row.weekday] if row.weekday else list(range(1, 8))
             if row.all_day and not row.weekday:
-                always = True
-            for day in days:
+                always, always_notes = True, row.description
+                continue
+            for day in [row.weekday] if row.weekday else list(range(1, 8)):
+                if row.description and row.description not in notes[day]:
+                    notes[day].append(row.description)
                 if row.all_day:
                     states[day] = ALL_DAY
                 else:
@@ -47,7 +50,9 @@ class HoursForm(VersionedForm, forms.Form):
                     by_day[day].append((row.opens_at, row.closes_at))
         self.spans = max([SPANS, *(len(spans) for spans in by_day.values())])
         self.fields["always"].initial = always
-        self.fields["notes"].initial = next((row.description for row in schedules if row.description), "")
+        self.fields["notes"].initial = always_notes
+        # Hours kept in several time zones (wherever the service is given) take the one chosen below.
+        self.zones_differ = location is None and len({row.time_zone for row in schedules}) > 1
         if location is None:
             self.fields["time_zone"] = forms.CharField(
                 label=_("Time zone"),
@@ -79,7 +84,15 @@ class HoursForm(VersionedForm, forms.Form):
                         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
                     )
                 span_names.append((f"day{day}_opens_{span}", f"day{day}_closes_{span}"))
-            self.days.append({"day": day, "name": name, "state": f"day{day}", "spans": span_names})
+            self.fields[f"day{day}_notes"] = forms.CharField(
+                label=_("%(day)s: notes") % {"day": name},
+                required=False,
+                max_length=200,
+                initial=" · ".join(notes[day])[:200],
+            )
+            self.days.append(
+                {"day": day, "name": name, "state": f"day{day}", "spans": span_names, "notes": f"day{day}_notes"}
+            )
         self.add_version(version)
 
     def day_rows(self):
@@ -89,6 +102,7 @@ class HoursForm(VersionedForm, forms.Form):
                 "name": row["name"],
                 "state": self[row["state"]],
                 "spans": [(self[opens], self[closes]) for opens, closes in row["spans"]],
+                "notes": self[row["notes"]],
             }
             for row in self.days
         ]
@@ -114,12 +128,12 @@ class HoursForm(VersionedForm, forms.Form):
         return cleaned
 
     def _wanted(self, cleaned) -> list[dict]:
-        notes = cleaned.get("notes", "")
         if cleaned.get("always"):
-            return [{"weekday": None, "all_day": True, "description": notes}]
+            return [{"weekday": None, "all_day": True, "description": cleaned.get("notes", "")}]
         wanted = []
         for row in self.days:
             state = cleaned.get(row["state"])
+            notes = cleaned.get(row["notes"], "")
             if state == ALL_DAY:
                 wanted.append({"weekday": row["day"], "all_day": True, "description": notes})
             elif state == HOURS:
@@ -158,7 +172,17 @@ class HoursForm(VersionedForm, forms.Form):
         """The schedules to save (after `is_valid()`)."""
         return self._rows
 
+    def same_week(self) -> bool:
+        """Whether the person changed nothing in the grid (then the saved schedules are left as they are, ids,
+        history and all; after `is_valid()`)."""
+        initial = {name: field.initial for name, field in self.fields.items()}
+        return self._wanted(self.cleaned_data) == self._wanted(initial) and self.cleaned_data.get(
+            "time_zone"
+        ) == initial.get("time_zone")
+
     @staticmethod
-    def comparable(row) -> tuple:
-        """What a schedule says, to tell whether the grid changed anything."""
-        return (row.weekday or 0, row.all_day, str(row.opens_at), str(row.closes_at), row.description or "")
+    def describe(row) -> str:
+        """One schedule as a person reads it, in the page's language."""
+        day = str(WEEKDAYS[row.weekday - 1]) if row.weekday else str(_("Every day"))
+        hours = str(_("Open 24 hours")) if row.all_day else f"{row.opens_at:%H:%M}-{row.closes_at:%H:%M}"
+        return f"{day}: {hours}" + (f" ({row.description})" if row.description else "")

@@ -9,6 +9,7 @@ from django_countries import countries
 from referrals.choices import LocationType, PhoneType, ServiceAreaKind, ServiceStatus
 from referrals.models import Category, Context, Language, Location, Phone, Population, Service, ServiceArea
 from referrals.models.services import TRANSLATED_FIELDS, ServiceTranslation
+from referrals.services.geocoding import local_time_zone
 from referrals.services.vocabularies import labels_in
 from web.context_processors import LOCAL_NAMES
 
@@ -72,9 +73,6 @@ class VersionedForm:
         """The form's own help texts only, and the hidden `version`: the version of the record as it is now."""
         self.own_help_texts()
         self.fields["version"] = forms.CharField(widget=forms.HiddenInput, required=False, initial=version)
-        if self.is_bound and not self.data.get("version"):
-            self.data = self.data.copy()
-            self.data["version"] = version
 
     def saw_version(self) -> str:
         """The version the editor saw (what the page carried)."""
@@ -149,11 +147,14 @@ class ServiceForm(VersionedForm, forms.ModelForm):
             choices=listing_language_choices(),
             initial=lang if lang in settings.LISTING_LANGUAGES else "en",
         )
-        states = [ServiceStatus.ACTIVE, ServiceStatus.TEMPORARILY_CLOSED, ServiceStatus.INACTIVE]
-        self.fields["status"].choices = [
-            (state.value, label)
-            for state, label in zip(states, (_("Open"), _("Temporarily closed"), _("Not offered for now")), strict=True)
+        states = [
+            (ServiceStatus.ACTIVE, _("Open")),
+            (ServiceStatus.TEMPORARILY_CLOSED, _("Temporarily closed")),
+            (ServiceStatus.INACTIVE, _("Not offered for now")),
         ]
+        if self.instance.status == ServiceStatus.DEFUNCT:  # retired: it stays so unless someone chooses otherwise
+            states.append((ServiceStatus.DEFUNCT, _("Retired: not in the directory")))
+        self.fields["status"].choices = [(state.value, label) for state, label in states]
         self.fields["url"].assume_scheme = "https"
         if organizations is not None:  # a new listing: whose it is
             self.fields = {
@@ -230,7 +231,7 @@ class LocationForm(VersionedForm, forms.ModelForm):
             ),
             "latitude": _("Decimal degrees, e.g. 13.7563. Empty: found from the address or the town."),
             "longitude": _("Decimal degrees, e.g. 100.5018."),
-            "time_zone": _("E.g. Asia/Bangkok. Empty: the country's."),
+            "time_zone": _("E.g. Asia/Bangkok. Empty: the place's own, from its town or country."),
         }
         widgets = {
             name: forms.Textarea(attrs={"rows": 2}) for name in ("transportation", "accessibility", "description")
@@ -246,7 +247,23 @@ class LocationForm(VersionedForm, forms.ModelForm):
         self.fields["country"].choices = [("", "—"), *countries]
         for name in ("latitude", "longitude"):
             self.fields[name].widget.attrs.update(inputmode="decimal", step="any")
+        self.fields["time_zone"].required = False
+        if self.instance._state.adding:
+            self.initial["time_zone"] = ""  # found from the place, not the model's default
         self.add_version(version)
+
+    def clean(self):
+        """An empty time zone is the place's own (from the gazetteer), so "open now" is right wherever it is."""
+        cleaned = super().clean()
+        if not cleaned.get("time_zone"):
+            zone = local_time_zone(
+                cleaned.get("latitude"), cleaned.get("longitude"), cleaned.get("city", ""), cleaned.get("country", "")
+            )
+            if zone is None:
+                self.add_error("time_zone", _("Give the time zone: the place's town and country are not known."))
+            else:
+                cleaned["time_zone"] = zone
+        return cleaned
 
 
 class PhoneForm(forms.ModelForm):

@@ -9,26 +9,26 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from referrals.models import MemberRole, Organization
-from referrals.services import memberships
-from web.editing import one_write
+from referrals.services import mail, memberships
 from web.forms import NewAccountForm
 from web.views import viewer_of
+from web.workspace import one_write
 
 
 class InviteForm(forms.Form):
     """Whom to invite, and as what."""
 
-    email = forms.EmailField(label=gettext_lazy("Email of the person to invite"))
+    email = forms.EmailField(label=gettext_lazy("Email of the person to invite"), max_length=254)
     role = forms.ChoiceField(
         label=gettext_lazy("Role"),
         choices=[
@@ -82,7 +82,6 @@ def members(request, org_id):
             form.cleaned_data["email"],
             form.cleaned_data["role"],
             request.user,
-            link_for=lambda token: request.build_absolute_uri(reverse("web:invitation", args=[token])),
         )
     except ValidationError as error:
         for field, problems in error.message_dict.items():
@@ -98,6 +97,8 @@ def members(request, org_id):
 def change_member(request, org_id, user_id):
     """Change a member's role, or take them out of the organisation; or withdraw an invitation."""
     organization = _administered(request, org_id)
+    if user_id >= 2**31:  # no such id (and more than the database's integers hold)
+        raise Http404(_("No such member."))
     membership = organization.memberships.select_related("user").filter(user_id=user_id).first()
     if membership is None:
         raise Http404(_("No such member."))
@@ -146,12 +147,20 @@ def invitation(request, token):
     if user is None:
         if not form.is_valid():
             return render(request, "web/invitation.html", context, status=400)
-        if get_user_model().objects.filter(username__iexact=form.cleaned_data["username"]).exists():
+        taken = get_user_model().objects.filter(username__iexact=form.cleaned_data["username"]).exists()
+        if not taken:
+            try:
+                with transaction.atomic():
+                    user = get_user_model().objects.create_user(
+                        username=form.cleaned_data["username"],
+                        email=invite.email,
+                        password=form.cleaned_data["password"],
+                    )
+            except IntegrityError:  # the same name registered a moment ago
+                taken = True
+        if taken:
             form.add_error("username", _("This username is taken: choose another, or sign in if it is yours."))
             return render(request, "web/invitation.html", context, status=400)
-        user = get_user_model().objects.create_user(
-            username=form.cleaned_data["username"], email=invite.email, password=form.cleaned_data["password"]
-        )
     try:
         memberships.accept(invite, user)
     except memberships.InvitationUnusable as unusable:
@@ -159,5 +168,6 @@ def invitation(request, token):
         return render(request, "web/invitation.html", context, status=400)
     if not request.user.is_authenticated:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        mail.remember_language(user, get_language())
     messages.success(request, _("Welcome: you keep the listings of %(name)s.") % {"name": invite.organization.name})
     return redirect("web:my-listings")

@@ -26,7 +26,7 @@ from referrals import gazetteer
 from referrals.filtersets import ServiceFilterSet
 from referrals.managers import loaded
 from referrals.models import Service
-from referrals.services import registration
+from referrals.services import mail, registration
 from referrals.services.disclosure import record_disclosures
 from referrals.services.paging import MAX_PAGE, PageNotFound
 from referrals.services.roles import Viewer
@@ -173,6 +173,7 @@ def sign_in(request):
             user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
             if user is not None and user.is_active:
                 login(request, user)
+                mail.remember_language(user, translation.get_language())  # the emails they get follow it
                 return redirect(_safe_next(request))
             form.add_error(
                 None,
@@ -200,7 +201,12 @@ def sign_up(request, kind=None):
             status = 429
         elif form.is_valid():
             data = form.cleaned_data
-            account = {"username": data["username"], "password": data["password"], "email": data["email"]}
+            account = {
+                "username": data["username"],
+                "password": data["password"],
+                "email": data["email"],
+                "language": translation.get_language(),
+            }
             if kind == "organisation":
                 registration.register_provider(
                     **account,

@@ -6,10 +6,12 @@ the page (post/redirect/get, so a reload never repeats a tap). What a person may
 
 import uuid
 from datetime import timedelta
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -21,8 +23,26 @@ from django.views.decorators.http import require_POST, require_safe
 from referrals.models import Caseworker, Organization, Report, ReportStatus, Service
 from referrals.services import listings, moderation, reports
 from referrals.services.history import confidential_location_changes, listing_history
+from referrals.services.sync import write_transaction
 from referrals.services.vocabularies import labels_in
 from web.views import listing_language, viewer_of
+
+
+def one_write(view):
+    """A POST runs as one write: all of it or nothing (any 4xx rolls back), queued behind the API's and the
+    admin's writes (the change sequence's lock first, so no two writers ever wait on each other's rows)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        with write_transaction():
+            response = view(request, *args, **kwargs)
+            if response.status_code >= 400:
+                transaction.set_rollback(True, using="default")
+        return response
+
+    return wrapper
 
 
 def _own_service(request, pk, *, administer=False):
@@ -45,6 +65,8 @@ def _attention(service, now) -> list[str]:
         needs.append(_("Free places not reported for 48 hours"))
     if listings.is_stale(service):
         needs.append(_("Not confirmed for 180 days"))
+    if lacking := listings.untranslated(service):
+        needs.append(_("Translations lack texts the listing has: %(languages)s") % {"languages": ", ".join(lacking)})
     return needs
 
 
@@ -58,7 +80,7 @@ def my_listings(request):
         Service.objects.filter(organization_id__in=viewer.member_org_ids)
         .exclude(status="defunct")
         .select_related("organization")
-        .prefetch_related("capacities")  # _attention: freshness of each count
+        .prefetch_related("capacities", "translations")  # _attention: freshness of counts, gaps in translations
         .annotate(open_reports=Count("reports", filter=Q(reports__status=ReportStatus.OPEN)))
         .order_by("organization__name", "name")
     )
@@ -100,6 +122,7 @@ def listing(request, pk):
 
 @login_required(login_url="web:sign-in")
 @require_POST
+@one_write
 def change_capacity(request, pk):
     """One tap on a unit's plus or minus, or a typed count, saved at once (row-locked).
 
@@ -167,6 +190,7 @@ def _count(raw) -> int:
 
 @login_required(login_url="web:sign-in")
 @require_POST
+@one_write
 def confirm_listing(request, pk):
     """An organisation admin (or a moderator) confirms the listing is still right."""
     service = _own_service(request, pk, administer=True)
@@ -177,6 +201,7 @@ def confirm_listing(request, pk):
 
 @login_required(login_url="web:sign-in")
 @require_POST
+@one_write
 def close_report(request, pk, report_id):
     """The organisation marks a caseworker's report resolved (or dismisses it), saying what was done."""
     service = _own_service(request, pk)
@@ -189,6 +214,8 @@ def close_report(request, pk, report_id):
     else:
         reports.close_report(report, request.user, status, (request.POST.get("note") or "").strip()[:2000])
         messages.success(request, _("The report is closed."))
+    if request.POST.get("from") == "desk" and viewer_of(request).is_moderator:
+        return redirect(f"{reverse('web:desk')}#reports")
     return redirect("web:listing", pk=service.pk)
 
 
@@ -272,6 +299,7 @@ def _open_reports():
 
 @login_required(login_url="web:sign-in")
 @require_POST
+@one_write
 def decide(request, kind, pk, decision):
     """Vet or refuse an organisation or a caseworker; a refusal needs a reason, told to the applicant."""
     _moderator_only(request)

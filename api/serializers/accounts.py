@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import get_language
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
@@ -119,6 +120,7 @@ class ProviderSignupSerializer(_NewUserSerializer):
             description=data.get("organization_description", ""),
             org_email=data.get("organization_email", ""),
             website=data.get("organization_website", ""),
+            language=get_language(),  # the listing language asked for (lang=, Accept-Language)
         )
 
 
@@ -137,6 +139,7 @@ class CaseworkerSignupSerializer(_NewUserSerializer):
             email=data["email"],
             agency=data["agency"],
             country=data.get("country", ""),
+            language=get_language(),
         )
 
 

@@ -41,10 +41,9 @@ from referrals.models import (
     Location,
     Organization,
     Population,
-    Report,
     Service,
 )
-from referrals.services import listings, memberships, moderation, places
+from referrals.services import listings, memberships, moderation, places, reports
 from referrals.services.disclosure import record_disclosures
 from referrals.services.history import listing_history
 from referrals.services.paging import PageNotFound
@@ -270,7 +269,7 @@ class ServiceViewSet(VersionedWritesMixin, LanguageMixin, StrictParamsMixin, Spa
         service = self.get_object()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        report = Report.objects.create(service=service, reporter=request.user, **serializer.validated_data)
+        report = reports.file_report(service, request.user, **serializer.validated_data)
         return Response(serializers.ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
@@ -381,8 +380,8 @@ class OrganizationViewSet(
 
         organization = self.get_object()
         if request.method == "GET":
-            memberships = self.paginate_queryset(organization.memberships.select_related("user").order_by("user_id"))
-            return self.get_paginated_response(serializers.MembershipSerializer(memberships, many=True).data)
+            members = self.paginate_queryset(organization.memberships.select_related("user").order_by("user_id"))
+            return self.get_paginated_response(serializers.MembershipSerializer(members, many=True).data)
         try:
             memberships.may_add_members(organization, self.viewer)
         except DjangoValidationError as exc:

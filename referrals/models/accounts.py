@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from rest_framework_api_key.models import AbstractAPIKey
 
@@ -109,13 +110,13 @@ class Disclosure(models.Model):
 class ReportReason(models.TextChoices):
     """Why a caseworker says a listing is wrong."""
 
-    CLOSED = "closed", "Closed or no longer offered"
-    WRONG_CONTACT = "wrong_contact", "Phone or email does not work"
-    WRONG_ADDRESS = "wrong_address", "Wrong address or place"
-    WRONG_HOURS = "wrong_hours", "Wrong opening hours"
-    WRONG_SERVICES = "wrong_services", "Does not offer what is listed"
-    UNSAFE = "unsafe", "Safety concern"
-    OTHER = "other", "Other"
+    CLOSED = "closed", pgettext_lazy("report reason", "Closed or no longer offered")
+    WRONG_CONTACT = "wrong_contact", pgettext_lazy("report reason", "Phone or email does not work")
+    WRONG_ADDRESS = "wrong_address", pgettext_lazy("report reason", "Wrong address or place")
+    WRONG_HOURS = "wrong_hours", pgettext_lazy("report reason", "Wrong opening hours")
+    WRONG_SERVICES = "wrong_services", pgettext_lazy("report reason", "Does not offer what is listed")
+    UNSAFE = "unsafe", pgettext_lazy("report reason", "Safety concern")
+    OTHER = "other", pgettext_lazy("report reason", "Other")
 
 
 class ReportStatus(models.TextChoices):
@@ -230,3 +231,27 @@ class Invitation(models.Model):
     def is_pending(self) -> bool:
         """Neither accepted nor withdrawn (it may still have expired: see referrals.services.memberships)."""
         return self.accepted_at is None and self.withdrawn_at is None
+
+
+class Profile(models.Model):
+    """What a person chose for themselves: the language they read the app and its emails in."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE)
+    language = models.CharField(max_length=10, default="en", help_text="A page language code (e.g. th, zh-hans).")
+
+    def __str__(self):
+        return f"{self.user} ({self.language})"
+
+
+class ListingReminder(models.Model):
+    """That an organisation's admins were reminded of listings needing attention (sent at most once a week)."""
+
+    organization = models.ForeignKey("referrals.Organization", on_delete=models.CASCADE, related_name="reminders")
+    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    listings = models.PositiveIntegerField(help_text="How many listings the reminder named.")
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return f"{self.organization} reminded {self.sent_at:%Y-%m-%d}"

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -27,7 +28,8 @@ def _time_zone_names() -> frozenset[str]:
 def validate_time_zone(value: str):
     """Accept only IANA time zone names."""
     if value not in _time_zone_names():
-        raise ValidationError(f"{value!r} is not an IANA time zone name (e.g. Asia/Bangkok).")
+        message = _("%(value)s is not an IANA time zone name (e.g. Asia/Bangkok).")
+        raise ValidationError(message % {"value": repr(value)})
 
 
 def translation_errors(translations, lengths: dict[str, int]) -> list[str]:
@@ -205,13 +207,13 @@ class Location(models.Model):
         if errors := translation_errors(self.translations, self.TRANSLATED_TEXTS):
             raise ValidationError({"translations": errors})
         if (self.latitude is None) != (self.longitude is None):
-            raise ValidationError({"longitude": "Give both latitude and longitude, or neither."})
+            raise ValidationError({"longitude": _("Give both latitude and longitude, or neither.")})
         if self.location_type == LocationType.PHYSICAL and self.latitude is None and not self.city:
-            raise ValidationError({"latitude": "A physical location needs a point or at least a city."})
+            raise ValidationError({"latitude": _("A physical location needs a point or at least a city.")})
         if self.confidential and self.organization_id and not self.has_front_door():
             raise ValidationError(
-                {"confidential": "A confidential location needs a front-door contact first: add an intake phone to "
-                 "the organisation or to one of its services, so that people can be referred without the address."}
+                {"confidential": _("A confidential location needs a front-door contact first: add an intake phone to "
+                 "the organisation or to one of its services, so that people can be referred without the address.")}
             )  # fmt: skip
 
     def has_front_door(self) -> bool:
@@ -264,7 +266,7 @@ class ServiceAtLocation(models.Model):
     def clean(self):
         """A service is delivered only at its own organisation's locations."""
         if self.service_id and self.location_id and self.service.organization_id != self.location.organization_id:
-            raise ValidationError({"location": "The location belongs to another organisation."})
+            raise ValidationError({"location": _("The location belongs to another organisation.")})
 
 
 class Phone(models.Model):
@@ -335,20 +337,20 @@ class Phone(models.Model):
         translations name listing languages and the description only."""
         owners = [self.organization_id, self.service_id, self.location_id]
         if sum(owner is not None for owner in owners) != 1:
-            raise ValidationError("A phone belongs to exactly one organisation, service or location.")
+            raise ValidationError(_("A phone belongs to exactly one organisation, service or location."))
         if self.translations is None:  # a form's emptied field: no translations
             self.translations = {}
         if errors := translation_errors(self.translations, self.TRANSLATED_TEXTS):
             raise ValidationError({"translations": errors})
         if self.type in MESSAGING_BY_NUMBER and not INTERNATIONAL_NUMBER.fullmatch(self.number or ""):
             raise ValidationError(
-                {"number": f"{self.get_type_display()} reaches a phone number: give it in international format, "
-                 "e.g. +66 81 555 0142."}
+                {"number": _("%(app)s reaches a phone number: give it in international format, "
+                 "e.g. +66 81 555 0142.") % {"app": self.get_type_display()}}
             )  # fmt: skip
         if self.type in MESSAGING_BY_HANDLE and not MESSAGING_HANDLE.fullmatch(self.number or ""):
             raise ValidationError(
-                {"number": f"Give the {self.get_type_display()} account's ID or username: letters, digits, "
-                 "dots, dashes and underscores (LINE official accounts start with @)."}
+                {"number": _("Give the %(app)s account's ID or username: letters, digits, dots, dashes and "
+                 "underscores (LINE official accounts start with @).") % {"app": self.get_type_display()}}
             )  # fmt: skip
 
     @property
@@ -448,10 +450,10 @@ class Schedule(models.Model):
     def clean(self):
         """Either all day, or both an opening and a closing time."""
         if self.all_day and (self.opens_at or self.closes_at):
-            raise ValidationError({"all_day": "An all-day schedule has no opening or closing time."})
+            raise ValidationError({"all_day": _("An all-day schedule has no opening or closing time.")})
         if not self.all_day and (self.opens_at is None or self.closes_at is None):
-            raise ValidationError({"opens_at": "Give opening and closing times, or mark it all day."})
+            raise ValidationError({"opens_at": _("Give opening and closing times, or mark it all day.")})
         if not self.time_zone and not self.location_id:
-            raise ValidationError({"time_zone": "Give a time zone or a location."})
+            raise ValidationError({"time_zone": _("Give a time zone or a location.")})
         if self.location_id and self.service_id and self.location.organization_id != self.service.organization_id:
-            raise ValidationError({"location": "The location belongs to another organisation."})
+            raise ValidationError({"location": _("The location belongs to another organisation.")})

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -154,7 +155,7 @@ class Service(models.Model):
     def clean(self):
         """Ages must make a range."""
         if self.minimum_age is not None and self.maximum_age is not None and self.minimum_age > self.maximum_age:
-            raise ValidationError({"maximum_age": "Must not be below minimum_age."})
+            raise ValidationError({"maximum_age": _("Must not be below minimum_age.")})
 
     def refresh_search_text(self) -> None:
         """Recompute the keyword-search text after a translation changed (no history entry, no sync state)."""
@@ -247,7 +248,7 @@ class ServiceTranslation(models.Model):
     def clean(self):
         """A translation into the listing's own language says nothing new."""
         if self.service_id and self.language == self.service.text_language:
-            raise ValidationError({"language": "The listing's own texts are in this language; edit them instead."})
+            raise ValidationError({"language": _("The listing's own texts are in this language; edit them instead.")})
 
 
 def public_area_center(latitude, longitude, confidential_service: bool) -> tuple[float | None, float | None]:
@@ -310,12 +311,15 @@ class ServiceArea(models.Model):
         from referrals.gazetteer import province_key, provinces_of
 
         if not self.state_province:
-            return {"state_province": "A province area needs the province's name."}
+            return {"state_province": _("A province area needs the province's name.")}
         known = provinces_of(str(self.country))
         if known and province_key(self.state_province) not in known:
             close = difflib.get_close_matches(province_key(self.state_province), list(known), n=3, cutoff=0.6)
-            hint = f" Did you mean: {', '.join(known[key] for key in close)}?" if close else ""
-            return {"state_province": f"Not a province of {self.country} that the gazetteer knows.{hint}"}
+            message = _("Not a province of %(country)s that the gazetteer knows.") % {"country": self.country}
+            if close:
+                hint = _("Did you mean: %(names)s?") % {"names": ", ".join(known[key] for key in close)}
+                message = f"{message} {hint}"
+            return {"state_province": message}
         return {}
 
     def clean(self):
@@ -326,7 +330,7 @@ class ServiceArea(models.Model):
         if self.kind == ServiceAreaKind.RADIUS:
             for field in ("latitude", "longitude", "radius_km"):
                 if getattr(self, field) is None:
-                    errors[field] = "A radius area needs a centre and a radius."
+                    errors[field] = _("A radius area needs a centre and a radius.")
         if errors:
             raise ValidationError(errors)
 
@@ -362,7 +366,7 @@ class ServiceCapacity(models.Model):
         if self.unit and not CapacityUnit.objects.filter(code=self.unit).exists():
             raise ValidationError({"unit": f"Unknown capacity unit {self.unit[:40]!r}: see /api/v1/capacity-units/."})
         if self.maximum is not None and self.available is not None and self.available > self.maximum:
-            raise ValidationError({"available": "Must not exceed maximum."})
+            raise ValidationError({"available": _("Must not exceed maximum.")})
 
 
 class AppliedCapacityChange(models.Model):

@@ -119,3 +119,18 @@ def _resolve_place(name: str, country: str | None, geocode: bool = True) -> Reso
     if found is None:
         return None
     return ResolvedPlace(found.address[:200], (country or "").upper(), found.latitude, found.longitude, "geocoder")
+
+
+def local_time_zone(latitude=None, longitude=None, city: str = "", country: str = "") -> str | None:
+    """A place's IANA time zone from the gazetteer: its nearest town's (by its point), else its town's (by
+    name), else its country's most populous place's; None when nothing is known."""
+    country = str(country or "").upper()
+    town = None
+    if latitude is not None and longitude is not None:
+        town = gazetteer.nearest_town(latitude, longitude, within_km=200)
+    if town is None and city:
+        town = gazetteer.resolve(city, country or None)
+    if town is None and country:
+        places = gazetteer.places_of(country)
+        town = places[0][0] if places else None
+    return town.time_zone if town is not None else None

@@ -22,6 +22,18 @@ def capacity_is_fresh(capacity, now=None) -> bool:
     return capacity.updated >= now - timedelta(hours=settings.CAPACITY_FRESH_HOURS)
 
 
+def untranslated(service) -> list[str]:
+    """The languages of the listing's translations that lack a text its own language has (empty: none lack)."""
+    from referrals.models.services import TRANSLATED_FIELDS
+
+    written = [name for name in TRANSLATED_FIELDS if getattr(service, name)]
+    return sorted(
+        translation.language
+        for translation in service.translations.all()
+        if any(not getattr(translation, name) for name in written)
+    )
+
+
 def verify(service, user, today=None):
     """A person confirms the listing is right: set assured_date and the assurer."""
     service.assured_date = today or timezone.localdate()

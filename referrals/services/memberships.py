@@ -1,19 +1,17 @@
 """Who keeps an organisation's listings: invitations by email (signed, expiring, used once), roles, and the rule
 that an organisation keeps at least one admin. The API's member endpoints and the workspace both call these."""
 
-import logging
-
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from referrals.models import Invitation, MemberRole, Membership
-
-logger = logging.getLogger(__name__)
+from referrals.services import mail
+from referrals.services.roles import Viewer
 
 INVITATION_SALT = "referrals.invitation"
 
@@ -48,9 +46,9 @@ def remove(membership) -> None:
     membership.delete()
 
 
-def invite(organization, email: str, role: str, inviter, link_for) -> Invitation:
-    """Invite a person by email; `link_for(token)` is the absolute link that accepts it. The email is sent in the
-    language active now (the inviter's)."""
+def invite(organization, email: str, role: str, inviter) -> Invitation:
+    """Invite a person by email to join as `role`, with a signed link that works once (sent in the language
+    active now: the inviter's)."""
     if role not in MemberRole.values:
         raise ValidationError({"role": _("Choose editor or admin.")})
     email = email.strip()
@@ -58,22 +56,23 @@ def invite(organization, email: str, role: str, inviter, link_for) -> Invitation
         raise ValidationError({"email": _("A member of the organisation already has this email.")})
     invitation = Invitation.objects.create(organization=organization, email=email, role=role, invited_by=inviter)
     token = signing.TimestampSigner(salt=INVITATION_SALT).sign(str(invitation.pk))
-    days = settings.INVITATION_DAYS
-    subject = _("You are invited to keep %(organization)s's listings") % {"organization": organization.name}
-    body = _(
-        "%(inviter)s invites you to keep the listings of %(organization)s in the victim-support directory, as "
-        "%(role)s.\n\nAccept within %(days)s days: %(link)s\n\nIf you did not expect this, ignore this email."
-    ) % {
-        "inviter": inviter.get_full_name() or inviter.get_username(),
-        "organization": organization.name,
-        "role": role_name(role),
-        "days": days,
-        "link": link_for(token),
-    }
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
-    except Exception:
-        logger.exception("Could not email an invitation.")
+
+    def compose():
+        body = _(
+            "%(inviter)s invites you to keep the listings of %(organization)s in the victim-support directory, as "
+            "%(role)s.\n\nAccept within %(days)s days: %(link)s\n\nIf you did not expect this, ignore this email."
+        )
+        values = {
+            "inviter": inviter.get_full_name() or inviter.get_username(),
+            "organization": organization.name,
+            "role": role_name(role),
+            "days": settings.INVITATION_DAYS,
+            "link": mail.app_link("web:invitation", token),
+        }
+        subject = _("You are invited to keep %(organization)s's listings") % {"organization": organization.name}
+        return subject, body % values
+
+    mail.tell([(email, get_language())], compose)
     return invitation
 
 
@@ -109,9 +108,19 @@ def invitation_of(token: str) -> Invitation:
 @transaction.atomic
 def accept(invitation, user) -> Membership:
     """The invited person joins with the invited role; the account must have the invited email."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitations = Invitation.objects.select_for_update(of=("self",)).select_related("organization", "invited_by")
+    invitation = invitations.get(pk=invitation.pk)
     if not invitation.is_pending:
         raise InvitationUnusable(_("This invitation has been used already."))
+    # It speaks for whoever sent it: not once they no longer administer the organisation, nor once the
+    # organisation may no longer take members.
+    inviter = Viewer.for_request(invitation.invited_by) if invitation.invited_by else None
+    if inviter is None or not inviter.can_administer_organization(invitation.organization_id):
+        raise InvitationUnusable(_("The person who sent this invitation no longer manages the organisation's members."))
+    try:
+        may_add_members(invitation.organization, inviter)
+    except ValidationError:
+        raise InvitationUnusable(_("A moderator vets the organisation before it adds members.")) from None
     if (user.email or "").strip().lower() != invitation.email.strip().lower():
         raise InvitationUnusable(
             _("This invitation was sent to another email address: sign in with the account that has it.")

@@ -5,17 +5,13 @@ once vetted. A refusal (or a caseworker's vetting revoked) takes the applicant o
 reason kept in the record and sent to them. The API's vet actions and the moderators' desk both call these.
 """
 
-import logging
-
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from referrals.models import Caseworker, Decision, MemberRole, ModerationDecision, Organization
-
-logger = logging.getLogger(__name__)
+from referrals.services import mail
 
 
 def _refused(**applicant):
@@ -42,10 +38,13 @@ def vet_organization(organization, moderator) -> ModerationDecision:
     decision = ModerationDecision.objects.create(
         organization=organization, decision=Decision.VETTED, moderator=moderator
     )
-    _tell(
-        _organization_addresses(organization),
-        "Your organisation is vetted",
-        f"{organization.name} is vetted: its listings are now public in the referral directory.",
+    mail.tell(
+        _organization_recipients(organization),
+        lambda: (
+            _("Your organisation is vetted"),
+            _("%(name)s is vetted: its listings are now public in the referral directory.\n\nYour listings: %(link)s")
+            % {"name": organization.name, "link": mail.app_link("web:my-listings")},
+        ),
     )
     return decision
 
@@ -59,10 +58,16 @@ def refuse_organization(organization, moderator, reason: str) -> ModerationDecis
     decision = ModerationDecision.objects.create(
         organization=organization, decision=Decision.REFUSED, reason=reason, moderator=moderator
     )
-    _tell(
-        _organization_addresses(organization),
-        "Your organisation was not vetted",
-        f"A moderator did not vet {organization.name}, so its listings are not public.\n\nReason: {reason}",
+    mail.tell(
+        _organization_recipients(organization),
+        lambda: (
+            _("Your organisation was not vetted"),
+            _(
+                "A moderator did not vet %(name)s, so its listings are not public.\n\nReason: %(reason)s\n\n"
+                "Your account: %(link)s"
+            )
+            % {"name": organization.name, "reason": reason, "link": mail.app_link("web:account")},
+        ),
     )
     return decision
 
@@ -73,11 +78,16 @@ def vet_caseworker(caseworker, moderator) -> ModerationDecision:
     caseworker.vetted, caseworker.vetted_by, caseworker.vetted_at = True, moderator, timezone.now()
     caseworker.save(update_fields=["vetted", "vetted_by", "vetted_at"])
     decision = ModerationDecision.objects.create(caseworker=caseworker, decision=Decision.VETTED, moderator=moderator)
-    _tell(
-        [caseworker.user.email],
-        "Your caseworker account is vetted",
-        "Your caseworker account in the referral directory is vetted: signed in, you now see the addresses of "
-        "safe houses. Each one shown to you is recorded. Never share them.",
+    mail.tell(
+        mail.users([caseworker.user]),
+        lambda: (
+            _("Your caseworker account is vetted"),
+            _(
+                "Your caseworker account in the referral directory is vetted: signed in, you now see the addresses "
+                "of safe houses. Each one shown to you is recorded. Never share them.\n\nSign in: %(link)s"
+            )
+            % {"link": mail.app_link("web:sign-in")},
+        ),
     )
     return decision
 
@@ -90,26 +100,25 @@ def refuse_caseworker(caseworker, moderator, reason: str = "") -> ModerationDeci
     decision = ModerationDecision.objects.create(
         caseworker=caseworker, decision=Decision.REFUSED, reason=reason, moderator=moderator
     )
-    _tell(
-        [caseworker.user.email],
-        "Your caseworker account is not vetted",
-        "A moderator did not vet your caseworker account (or withdrew its vetting): you see the public "
-        f"face of safe houses only.\n\nReason: {reason or 'not given'}",
+    mail.tell(
+        mail.users([caseworker.user]),
+        lambda: (
+            _("Your caseworker account is not vetted"),
+            _(
+                "A moderator did not vet your caseworker account (or withdrew its vetting): you see the public face "
+                "of safe houses only.\n\nReason: %(reason)s\n\nYour account: %(link)s"
+            )
+            % {"reason": reason or _("not given"), "link": mail.app_link("web:account")},
+        ),
     )
     return decision
 
 
-def _organization_addresses(organization) -> list[str]:
-    admins = organization.memberships.filter(role=MemberRole.ADMIN).values_list("user__email", flat=True)
-    return [*admins, organization.email]
-
-
-def _tell(addresses, subject: str, body: str) -> None:
-    """Email the applicant; a mail outage is logged, and never undoes the decision."""
-    recipients = sorted({address for address in addresses if address})
-    if not recipients:
-        return
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    except Exception:
-        logger.exception("Could not email a moderation decision.")
+def _organization_recipients(organization) -> list[tuple[str, str]]:
+    """The organisation's admins (each in their language) and its own address (in the first admin's)."""
+    admins = [
+        membership.user for membership in organization.memberships.filter(role=MemberRole.ADMIN).select_related("user")
+    ]
+    recipients = mail.users(admins)
+    language = recipients[0][1] if recipients else None
+    return [*recipients, (organization.email, language)]
