@@ -26,25 +26,45 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
+from django.test.utils import override_settings
+from django.urls import clear_url_caches
 
+from referrals.management.commands import _reference_search as reference
 from referrals.models import Caseworker, Service
 
 BANGKOK = (13.7563, 100.5018)
-# (label, method, path, parameters): a fixed mix, run against whatever data the database holds.
+CHIANG_MAI = (18.7883, 98.9853)
+MAE_SOT = (16.7131, 98.5747)
+SEARCH = "/api/v1/services/"
+# (label, method, path, parameters, the reference search's parameters or None): a fixed mix, run against whatever
+# data the database holds. The searches run beside a plain DRF search of the same rows (_reference_search.py),
+# dense (Bangkok, 25 km, two filters) and sparse (Chiang Mai 10 km, Mae Sot 50 km) alike.
+BANGKOK_SEARCH = {
+    "lat": BANGKOK[0], "lng": BANGKOK[1], "radius_km": 25, "category": "housing,medical", "serves": "women"
+}  # fmt: skip
 MIX = [
-    ("near point, 2 filters", "GET", "/api/v1/services/",
-     {"lat": BANGKOK[0], "lng": BANGKOK[1], "radius_km": 25, "category": "housing,medical", "serves": "women"}),
-    ("near=Chiang Mai, 1 filter", "GET", "/api/v1/services/", {"near": "Chiang Mai", "category": "counselling"}),
-    ("keyword q=shelter", "GET", "/api/v1/services/", {"q": "shelter", "country": "TH"}),
-    ("keyword q=ปลอดภัย (Thai)", "GET", "/api/v1/services/", {"q": "ปลอดภัย"}),
-    ("bbox Bangkok", "GET", "/api/v1/services/", {"bbox": "100.4,13.6,100.7,13.9"}),
-    ("list, page of 20", "GET", "/api/v1/services/", {"page_size": 20}),
-    ("sync KH, page of 100", "GET", "/api/v1/sync/", {"country": "KH"}),
+    ("near point, 2 filters", "GET", SEARCH, BANGKOK_SEARCH, BANGKOK_SEARCH),
+    ("Chiang Mai 10 km, 1 filter", "GET", SEARCH,
+     {"lat": CHIANG_MAI[0], "lng": CHIANG_MAI[1], "radius_km": 10, "category": "counselling"}, "same"),
+    ("Mae Sot 50 km, 1 filter", "GET", SEARCH,
+     {"lat": MAE_SOT[0], "lng": MAE_SOT[1], "radius_km": 50, "category": "medical"}, "same"),
+    ("near=Chiang Mai, 1 filter", "GET", SEARCH, {"near": "Chiang Mai", "category": "counselling"}, "same"),
+    ("keyword q=shelter", "GET", SEARCH, {"q": "shelter", "country": "TH"}, "same"),
+    ("keyword q=ปลอดภัย (Thai)", "GET", SEARCH, {"q": "ปลอดภัย"}, "same"),
+    ("bbox Bangkok", "GET", SEARCH, {"bbox": "100.4,13.6,100.7,13.9"}, "same"),
+    ("bbox Mae Sot", "GET", SEARCH, {"bbox": "98.45,16.6,98.7,16.85"}, "same"),
+    ("list, page of 20", "GET", SEARCH, {"page_size": 20}, "same"),
+    ("sync KH, page of 100", "GET", "/api/v1/sync/", {"country": "KH"}, None),
     ("POST search, near point", "POST", "/api/v1/services/search/",
-     {"lat": BANGKOK[0], "lng": BANGKOK[1], "radius_km": 25, "category": ["housing", "medical"], "serves": ["women"]}),
+     {"lat": BANGKOK[0], "lng": BANGKOK[1], "radius_km": 25, "category": ["housing", "medical"], "serves": ["women"]},
+     BANGKOK_SEARCH),
 ]  # fmt: skip
 CASEWORKER = "benchmark-caseworker"
 GUNICORN = [sys.executable, "-m", "gunicorn", "config.wsgi", "--config", "gunicorn.conf.py"]
+
+
+def _p95(timings) -> float:
+    return statistics.quantiles(timings, n=20)[-1] if len(timings) >= 2 else timings[0]
 
 
 class SqlTimer:
@@ -123,7 +143,7 @@ class Command(BaseCommand):
         if not Service.objects.exists():
             raise CommandError("No services in the database: run `manage.py load_demo` or `generate_directory`.")
         detail = Service.objects.filter(status="active", organization__vetted=True).order_by("pk").first()
-        mix = [*MIX, ("service detail", "GET", f"/api/v1/services/{detail.pk}/", {})]
+        mix = [*MIX, ("service detail", "GET", f"/api/v1/services/{detail.pk}/", {}, None)]
         token = self._caseworker_token()
         readers = {"anonymous": Client(), "caseworker": Client(HTTP_AUTHORIZATION=f"Token {token}")}
         self.stdout.write(
@@ -137,15 +157,31 @@ class Command(BaseCommand):
         )
         header = (
             f"{'request':28} {'reader':10} {'results':>7} {'p50 ms':>7} {'p95 ms':>7} {'queries':>7} "
-            f"{'SQL ms':>7} {'ratio':>5} {'bytes':>7} {'gzip':>6}"
+            f"{'SQL ms':>7} {'ratio':>5} {'bytes':>7} {'gzip':>6} {'ref p50':>7} {'ref q':>5} {'x ref':>5} "
+            f"{'x p95':>5}"
         )
+        self.stdout.write(
+            "ratio: request time / its SQL time; ref: a plain DRF search of the same rows, run interleaved "
+            "(ours, ref, ours, ...); x ref: ref p50 / our p50 (2.0: twice as fast), x p95 the same at p95"
+        )
+        if settings.ANONYMOUS_PAGE_CACHE_SECONDS > 0:
+            self.stdout.write("(the page cache answers the anonymous rows; ANONYMOUS_PAGE_CACHE_SECONDS=0 to compare)")
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
-        for label, method, path, params in mix:
-            for reader, client in readers.items():
-                self.stdout.write(self._measure(label, reader, client, method, path, params, runs))
+        with override_settings(ROOT_URLCONF=reference.__name__):  # the yardstick, mounted for this process only
+            clear_url_caches()
+            for label, method, path, params, reference_params in mix:
+                if reference_params == "same":
+                    reference_params = params
+                for reader, client in readers.items():
+                    self.stdout.write(
+                        self._measure(label, reader, client, method, path, params, runs, reference_params)
+                    )
+        clear_url_caches()
         if load:
-            self._load(mix, load, connections, workers, token if load_readers == "both" else None)
+            self._load(
+                [entry[:4] for entry in mix], load, connections, workers, token if load_readers == "both" else None
+            )
 
     def _caseworker_token(self) -> str:
         """A vetted caseworker for the signed-in half of the table (created once; it is only a benchmark user)."""
@@ -156,17 +192,22 @@ class Command(BaseCommand):
         Caseworker.objects.update_or_create(user=user, defaults={"agency": "Benchmark", "vetted": True})
         return AuthToken.objects.create(user)[1]
 
-    def _measure(self, label, reader, client, method, path, params, runs) -> str:
+    def _measure(self, label, reader, client, method, path, params, runs, reference_params=None) -> str:
         def call():
             if method == "POST":
                 return client.post(path, json.dumps(params), content_type="application/json")
             return client.get(f"{path}?{urlencode(params)}" if params else path)
 
+        def call_reference():
+            return client.get(f"{reference.PATH}?{urlencode(reference_params)}")
+
         for _ in range(3):
             call()
-        timings, sql_times = [], []
-        queries = 0
-        for _ in range(runs):
+            if reference_params is not None:
+                call_reference()
+        timings, sql_times, reference_timings = [], [], []
+        queries = reference_queries = 0
+        for _ in range(runs):  # interleaved, so that a noisy moment slows both
             timer = SqlTimer()
             with connection.execute_wrapper(timer):
                 started = time.perf_counter()
@@ -174,17 +215,33 @@ class Command(BaseCommand):
                 timings.append((time.perf_counter() - started) * 1000)
             sql_times.append(timer.seconds * 1000)
             queries = timer.queries
+            if reference_params is not None:
+                reference_timer = SqlTimer()
+                with connection.execute_wrapper(reference_timer):
+                    started = time.perf_counter()
+                    reference_response = call_reference()
+                    reference_timings.append((time.perf_counter() - started) * 1000)
+                reference_queries = reference_timer.queries
+                if reference_response.status_code != 200:
+                    raise CommandError(f"{label} (reference): {reference_response.status_code}")
         if response.status_code != 200:
             raise CommandError(f"{label}: {response.status_code} {response.content[:200]!r}")
         payload = response.json()
         results = payload["count"] if "count" in payload else len(payload.get("results", [])) or 1
         p50, sql = statistics.median(timings), statistics.median(sql_times)
-        p95 = statistics.quantiles(timings, n=20)[-1] if len(timings) >= 2 else timings[0]
+        p95 = _p95(timings)
         ratio = p50 / sql if sql else float("inf")
         body = response.content
+        compared = f"{'—':>7} {'—':>5} {'—':>5} {'—':>5}"
+        if reference_timings:
+            reference_p50 = statistics.median(reference_timings)
+            reference_p95 = _p95(reference_timings)
+            compared = (
+                f"{reference_p50:>7.1f} {reference_queries:>5} {reference_p50 / p50:>5.2f} {reference_p95 / p95:>5.2f}"
+            )
         return (
             f"{label:28} {reader:10} {results:>7} {p50:>7.1f} {p95:>7.1f} {queries:>7} {sql:>7.1f} {ratio:>5.1f} "
-            f"{len(body):>7} {len(gzip.compress(body)):>6}"
+            f"{len(body):>7} {len(gzip.compress(body)):>6} {compared}"
         )
 
     def _load(self, mix, seconds, connections, workers, token):
