@@ -87,12 +87,7 @@ def axe_audit(base_url: str, paths: dict[str, str], account: str | None = None) 
             )
             page = context.new_page()
             if account:
-                username, password = account.split(":", 1)
-                page.goto("/sign-in/")
-                page.fill("#id_username", username)
-                page.fill("#id_password", password)
-                page.click("form.sign-in button[type=submit]")
-                page.wait_for_selector("#sign-out")
+                sign_in(page, account)
             for name, path in paths.items():
                 page.goto(path)
                 page.add_script_tag(path=str(AXE))
@@ -126,44 +121,35 @@ def axe_audit(base_url: str, paths: dict[str, str], account: str | None = None) 
     return rows, failures
 
 
-def _first_listing(base_url: str, account: str) -> tuple[str, str]:
-    """The first listing on the manager's "My listings" page, and their organisation's members page."""
+def sign_in(page, account: str) -> None:
+    """Sign in through the app's own page ("username:password")."""
+    username, password = account.split(":", 1)
+    page.goto("/sign-in/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("form.sign-in button[type=submit]")
+    page.wait_for_selector("#sign-out")
+
+
+def signed_in(base_url: str, account: str) -> dict[str, str]:
+    """A signed-in session's cookies (a Cookie header, for Lighthouse), its first listing on "My listings" and its
+    organisation's members page (empty for someone who keeps no listings)."""
     from playwright.sync_api import sync_playwright
 
-    username, password = account.split(":", 1)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(base_url=base_url)
-        page.goto("/sign-in/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", password)
-        page.click("form.sign-in button[type=submit]")
-        page.wait_for_selector("#sign-out")
-        page.goto("/my/listings/")
-        href = page.locator(".listing-row a").first.get_attribute("href")
-        page.goto("/my/account/")
-        members = page.locator("a[href*='/members/']").first.get_attribute("href")
-        browser.close()
-    return href, members
-
-
-def session_cookies(base_url: str, account: str) -> str:
-    """A signed-in session's cookies, as a Cookie header (for Lighthouse on the workspace's pages)."""
-    from playwright.sync_api import sync_playwright
-
-    username, password = account.split(":", 1)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         context = browser.new_context(base_url=base_url)
         page = context.new_page()
-        page.goto("/sign-in/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", password)
-        page.click("form.sign-in button[type=submit]")
-        page.wait_for_selector("#sign-out")
-        cookies = "; ".join(f"{cookie['name']}={cookie['value']}" for cookie in context.cookies())
+        sign_in(page, account)
+        found = {"cookies": "; ".join(f"{cookie['name']}={cookie['value']}" for cookie in context.cookies())}
+        page.goto("/my/listings/")
+        listings = page.locator(".listing-row a")
+        found["listing"] = listings.first.get_attribute("href") if listings.count() else ""
+        page.goto("/my/account/")
+        members = page.locator("a[href*='/members/']")
+        found["members"] = members.first.get_attribute("href") if members.count() else ""
         browser.close()
-    return cookies
+    return found
 
 
 def lighthouse(base_url: str, path: str, language: str, attempt: int = 1, cookies: str = "") -> dict[str, int]:
@@ -222,7 +208,8 @@ def main() -> int:
     paths = pages(base_url)
     rows, failures = axe_audit(base_url, paths)
     if args.manager:  # the workspace, as an organisation's admin
-        listing, members = _first_listing(base_url, args.manager)
+        manager = signed_in(base_url, args.manager)
+        listing, members = manager["listing"], manager["members"]
         workspace = {
             "my listings": "/my/listings/",
             "a listing": listing,
@@ -251,11 +238,11 @@ def main() -> int:
     scores = []
     runs = [(language, name, paths[name], name, "") for language in ("en", "th") for name in ("search", "results")]
     if args.manager:  # every workspace page in English, the most used (free places) in Thai too
-        cookies = session_cookies(base_url, args.manager)
+        cookies = manager["cookies"]
         runs += [(language, "a listing", workspace["a listing"], "workspace", cookies) for language in ("en", "th")]
         runs += [("en", name, path, "workspace", cookies) for name, path in workspace.items() if name != "a listing"]
     if args.moderator:
-        runs.append(("en", "moderation", "/moderation/", "workspace", session_cookies(base_url, args.moderator)))
+        runs.append(("en", "moderation", "/moderation/", "workspace", signed_in(base_url, args.moderator)["cookies"]))
     for language, name, path, budget_name, cookies in runs:
         result = lighthouse(base_url, path, language, cookies=cookies)
         scores.append({"language": language, "page": name, **result})

@@ -6,6 +6,8 @@ Each form carries the version of what the editor saw; a save that finds the reco
 (the change sequence's lock first, as the API's and the admin's), and writes only what the editor changed.
 """
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -174,7 +176,7 @@ def places(request, pk):
         location = location.first()
         if location is None:
             messages.error(request, _("Choose one of the organisation's places."))
-            return redirect("web:places", pk=service.pk)
+            return _places_page(request, service, status=400)
         if request.POST.get("action") == "unlink":
             ServiceAtLocation.objects.filter(service=service, location=location).delete()
             for row in Schedule.objects.filter(service=service, location=location):  # its hours there go too
@@ -184,15 +186,18 @@ def places(request, pk):
             ServiceAtLocation.objects.get_or_create(service=service, location=location)
             messages.success(request, _("The listing is now given at %(place)s.") % {"place": location.name})
         return redirect("web:places", pk=service.pk)
+    return _places_page(request, service)
+
+
+def _places_page(request, service, status=200):
     linked = list(Location.objects.filter(service_at_locations__service=service).order_by("name"))
     others = Location.objects.filter(organization=service.organization).exclude(pk__in=[loc.pk for loc in linked])
     rows = [{"location": location, "faces": _faces(location)} for location in linked]
-    return render(request, "web/places.html", {"service": service, "rows": rows, "others": others.order_by("name")})
+    context = {"service": service, "rows": rows, "others": others.order_by("name")}
+    return render(request, "web/places.html", context, status=status)
 
 
 def _id(raw):
-    import uuid
-
     try:
         return uuid.UUID(str(raw))
     except ValueError:
@@ -305,11 +310,11 @@ def hours(request, pk):
 # -- Phones and areas ------------------------------------------------------------------------------------------
 
 
-def _rows_page(request, service, *, model, form_class, queryset, owner, template, fields):
+def _rows_page(request, service, *, form_class, queryset, template):
     """A list of the listing's small records (phones, areas) edited together: change, add one, delete."""
-    formset_class = modelformset_factory(model, form=form_class, extra=1, can_delete=True)
+    formset_class = modelformset_factory(form_class._meta.model, form=form_class, extra=1, can_delete=True)
     rows = list(queryset)
-    current = version_of([record_values(row, fields) for row in rows])
+    current = version_of([record_values(row, form_class._meta.fields) for row in rows])
     prefix = "rows"
     if request.method != "POST":
         formset = formset_class(queryset=queryset, prefix=prefix)
@@ -317,7 +322,7 @@ def _rows_page(request, service, *, model, form_class, queryset, owner, template
     formset = formset_class(request.POST, queryset=queryset, prefix=prefix)
     for form in formset.forms:
         if form.instance._state.adding:
-            setattr(form.instance, owner, service)
+            form.instance.service = service
     context = {"service": service, "formset": formset, "version": current}
     if request.POST.get("version") != current:
         context["saved_now"] = [str(row) for row in rows]
@@ -346,12 +351,9 @@ def contacts(request, pk):
     return _rows_page(
         request,
         service,
-        model=Phone,
         form_class=listing_forms.PhoneForm,
         queryset=Phone.objects.filter(service=service).order_by("type", "number", "id"),
-        owner="service",
         template="web/contacts.html",
-        fields=["type", "number", "extension", "description"],
     )
 
 
@@ -364,12 +366,9 @@ def areas(request, pk):
     return _rows_page(
         request,
         service,
-        model=ServiceArea,
         form_class=listing_forms.AreaForm,
         queryset=ServiceArea.objects.filter(service=service).order_by("kind", "country", "id"),
-        owner="service",
         template="web/areas.html",
-        fields=["kind", "country", "state_province", "latitude", "longitude", "radius_km", "name"],
     )
 
 

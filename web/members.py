@@ -48,11 +48,11 @@ def _administered(request, org_id):
 
 
 def _page(request, organization, form=None, status=200):
-    pending = [
-        invitation
-        for invitation in organization.invitations.filter(accepted_at__isnull=True, withdrawn_at__isnull=True)
-        if invitation.created >= timezone.now() - timedelta(days=settings.INVITATION_DAYS)
-    ]
+    pending = organization.invitations.filter(
+        accepted_at__isnull=True,
+        withdrawn_at__isnull=True,
+        created__gte=timezone.now() - timedelta(days=settings.INVITATION_DAYS),
+    )
     context = {
         "organization": organization,
         "members": organization.memberships.select_related("user").order_by("user__username"),

@@ -11,7 +11,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 from referrals.models import Caseworker, Organization, Report, ReportStatus, Service
 from referrals.services import listings, moderation, reports
 from referrals.services.history import confidential_location_changes, listing_history
-from referrals.services.sync import write_transaction
+from referrals.services.sync import as_one_write
 from referrals.services.vocabularies import labels_in
 from web.views import listing_language, viewer_of
 
@@ -31,16 +30,11 @@ from web.views import listing_language, viewer_of
 def one_write(view):
     """A POST runs as one write: all of it or nothing (any 4xx rolls back), queued behind the API's and the
     admin's writes (the change sequence's lock first, so no two writers ever wait on each other's rows)."""
+    writing = as_one_write(view)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method != "POST":
-            return view(request, *args, **kwargs)
-        with write_transaction():
-            response = view(request, *args, **kwargs)
-            if response.status_code >= 400:
-                transaction.set_rollback(True, using="default")
-        return response
+        return (writing if request.method == "POST" else view)(request, *args, **kwargs)
 
     return wrapper
 

@@ -3,7 +3,6 @@
 import hashlib
 import json
 
-from django.db import transaction
 from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -14,7 +13,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from api.languages import requested_language
 from api.permissions import get_viewer
-from referrals.services.sync import write_transaction
+from referrals.services.sync import as_one_write
 
 ALWAYS_ALLOWED_PARAMS = frozenset({"format"})
 PAGINATION_PARAMS = frozenset({"page", "page_size"})
@@ -188,18 +187,7 @@ class VersionedWritesMixin:
         # Read (and parse) the body first: a slow client must not hold the sequence's lock while it trickles in.
         request.data  # noqa: B018
         handler_name = request.method.lower()
-        setattr(self, handler_name, self._as_one_write(getattr(self, handler_name)))
-
-    @staticmethod
-    def _as_one_write(handler):
-        def write(request, *args, **kwargs):
-            with write_transaction():
-                response = handler(request, *args, **kwargs)
-                if response.status_code >= 400:
-                    transaction.set_rollback(True, using="default")
-            return response
-
-        return write
+        setattr(self, handler_name, as_one_write(getattr(self, handler_name)))
 
     def representation(self, instance):
         """The record as a GET of it answers this reader: views whose writes take another shape override this

@@ -17,6 +17,7 @@ by each writer until it commits).
 import hashlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import wraps
 
 from django.conf import settings
 from django.db import transaction
@@ -81,6 +82,21 @@ def write_transaction():
     with transaction.atomic(using="default"):
         lock_sequence()
         yield
+
+
+def as_one_write(handler):
+    """`handler` (a view: request in, response out) run as one write: all of it commits, or nothing does when it
+    raises or answers 4xx/5xx. The API's writes and the pages' share it."""
+
+    @wraps(handler)
+    def write(request, *args, **kwargs):
+        with write_transaction():
+            response = handler(request, *args, **kwargs)
+            if response.status_code >= 400:
+                transaction.set_rollback(True, using="default")
+        return response
+
+    return write
 
 
 def current_version() -> int:
