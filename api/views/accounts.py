@@ -20,7 +20,7 @@ from api.throttling import LoginThrottle
 from api.views.base import StrictParamsMixin, VersionedWritesMixin
 from referrals.models import Caseworker, Disclosure, Report
 from referrals.services import moderation
-from referrals.services.accounts import revoke_access
+from referrals.services.accounts import revoke_access, sweep_expired_tokens
 from referrals.services.reports import close_report
 
 LOGIN_FAILED = (
@@ -50,6 +50,7 @@ class LoginView(StrictParamsMixin, KnoxLoginView):
         if user is None or not user.is_active:
             raise ValidationError({"non_field_errors": [LOGIN_FAILED]})
         request.user = user
+        sweep_expired_tokens(user)
         return super().post(request, format=format)
 
 

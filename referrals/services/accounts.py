@@ -1,4 +1,4 @@
-"""Taking access away from a person: every API token and every browser session."""
+"""Taking access away from a person: every API token and every browser session; sweeping expired tokens."""
 
 from django.contrib.sessions.models import Session
 from django.utils import timezone
@@ -14,3 +14,9 @@ def revoke_access(user) -> tuple[int, int]:
             session.delete()
             sessions += 1
     return tokens, sessions
+
+
+def sweep_expired_tokens(user) -> int:
+    """Delete the user's expired tokens (at each login: the per-request check no longer sweeps them, as knox's did)."""
+    deleted, _ = AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
+    return deleted

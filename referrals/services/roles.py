@@ -1,10 +1,36 @@
-"""Who is asking: one object per request that answers every "may they?" question of the directory."""
+"""Who is asking: one object per request that answers every "may they?" question of the directory.
+
+A signed-in reader's roles (moderator, vetted caseworker, memberships and their roles) come from one query, read
+fresh on every request: a token's look-up carries them (`api.authentication`), and a session's user costs one more.
+Nothing is cached, so a withdrawn vetting, membership or grant counts from the next request, in every worker.
+"""
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser, Group
+from django.db.models import Exists, F, OuterRef
 
 MODERATORS_GROUP = "moderators"
+
+
+ROLE_FIELDS = ("_org", "_role", "_moderator", "_vetted")
+
+
+def role_columns(user_path: str = "") -> dict:
+    """Annotations that give a query's rows the roles of the user at `user_path` ("" on users, "user__" on tokens).
+
+    One row per membership (a LEFT JOIN; one row with NULLs for none): `_org`, `_role`, `_moderator`, `_vetted`.
+    """
+    from referrals.models import Caseworker
+
+    user_id = OuterRef(f"{user_path}pk")
+    return {
+        "_org": F(f"{user_path}memberships__organization_id"),
+        "_role": F(f"{user_path}memberships__role"),
+        "_moderator": Exists(Group.objects.filter(user=user_id, name=MODERATORS_GROUP)),
+        "_vetted": Exists(Caseworker.objects.filter(user=user_id, vetted=True)),
+    }
 
 
 def is_moderator(user) -> bool:
@@ -29,17 +55,25 @@ class Viewer:
 
     @classmethod
     def for_request(cls, user, partner_key=None) -> "Viewer":
-        """Look the roles up once (two small queries for a signed-in user, none for others)."""
+        """The reader's roles: those a token's look-up brought along, or one query; none for the public."""
         if not getattr(user, "is_authenticated", False):
             return cls(user=user or AnonymousUser(), partner_key=partner_key)
-        from referrals.models import Caseworker, MemberRole, Membership
+        rows = getattr(user, "_directory_role_rows", None)
+        if rows is None:
+            rows = get_user_model().objects.filter(pk=user.pk).annotate(**role_columns()).values(*ROLE_FIELDS)
+        return cls.from_role_rows(user, list(rows), partner_key)
 
-        roles = dict(Membership.objects.filter(user=user).values_list("organization_id", "role"))
+    @classmethod
+    def from_role_rows(cls, user, rows, partner_key=None) -> "Viewer":
+        """Build the reader from the rows of `role_columns()` (as dicts); no rows means no roles at all."""
+        from referrals.models import MemberRole
+
+        roles = {row["_org"]: row["_role"] for row in rows if row["_org"] is not None}
         return cls(
             user=user,
             partner_key=partner_key,
-            is_moderator=is_moderator(user),
-            is_vetted_caseworker=Caseworker.objects.filter(user=user, vetted=True).exists(),
+            is_moderator=bool(user.is_superuser or any(row["_moderator"] for row in rows)),
+            is_vetted_caseworker=any(row["_vetted"] for row in rows),
             member_org_ids=frozenset(roles),
             admin_org_ids=frozenset(org for org, role in roles.items() if role == MemberRole.ADMIN),
         )
