@@ -23,7 +23,7 @@ from rest_framework import authentication, exceptions
 from rest_framework_api_key.permissions import KeyParser
 
 from referrals.models import PartnerKey
-from referrals.services.roles import ROLE_FIELDS, role_columns
+from referrals.services.roles import ROLE_FIELDS, ROLE_ROWS, role_columns
 
 # djangorestframework-api-key makes keys as `prefix.secret`, both of ASCII letters and digits.
 PARTNER_KEY_SHAPE = re.compile(r"[A-Za-z0-9]{1,100}\.[A-Za-z0-9]{1,200}", re.ASCII)
@@ -99,7 +99,7 @@ class DirectoryTokenAuthentication(TokenAuthentication):
         user = auth_token.user
         if not user.is_active:
             raise exceptions.AuthenticationFailed("User inactive or deleted.")
-        user._directory_role_rows = [{name: getattr(row, name) for name in ROLE_FIELDS} for row in rows]
+        setattr(user, ROLE_ROWS, [{name: getattr(row, name) for name in ROLE_FIELDS} for row in rows])
         return user, auth_token
 
 

@@ -201,3 +201,49 @@ def test_a_member_added_while_signed_in_gains_the_role_at_once(world):
     assert SECRET not in detail_of(client, world)
     Membership.objects.create(user=user, organization=world.org_a, role="editor")
     assert SECRET in detail_of(client, world)
+
+
+@pytest.fixture
+def removed_while_waiting(monkeypatch):
+    """A write queued ahead of the next one commits, while it waits on the lock, whatever `remove` does."""
+    from contextlib import contextmanager
+
+    from referrals.services import sync
+
+    real = sync.write_transaction
+    pending = []
+
+    @contextmanager
+    def queued_behind_a_write():
+        while pending:
+            pending.pop()()
+        with real():
+            yield
+
+    monkeypatch.setattr(sync, "write_transaction", queued_behind_a_write)
+    return pending.append
+
+
+def test_a_write_reads_its_writers_roles_inside_the_lock(world, removed_while_waiting):
+    """The token's look-up read the roles before the write queued; the write reads them again once it holds it."""
+    client = world.client_for("provider_a")
+    path = f"/api/v1/services/{world.service_a.pk}/"
+    removed_while_waiting(lambda: Membership.objects.filter(user=world.users["provider_a"]).delete())
+    response = client.patch(path, {"description": "Written by a former member"}, format="json")
+    assert response.status_code in {403, 404} and SECRET not in response.content.decode()
+    world.service_a.refresh_from_db()
+    assert world.service_a.description != "Written by a former member"
+
+
+def test_a_page_write_reads_its_writers_roles_inside_the_lock(world, removed_while_waiting):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.users["provider_a"])
+    page = client.get(f"/my/listings/{world.service_a.pk}/")
+    assert page.status_code == 200
+    removed_while_waiting(lambda: Membership.objects.filter(user=world.users["provider_a"]).delete())
+    response = client.post(f"/my/listings/{world.service_a.pk}/details/", {"name": "Renamed by a former member"})
+    assert response.status_code == 404
+    world.service_a.refresh_from_db()
+    assert world.service_a.name == "A shelter"

@@ -15,6 +15,9 @@ MODERATORS_GROUP = "moderators"
 
 
 ROLE_FIELDS = ("_org", "_role", "_moderator", "_vetted")
+# Where a request keeps its reader, and where a token's look-up leaves the user's role rows for it.
+VIEWER = "_directory_viewer"
+ROLE_ROWS = "_directory_role_rows"
 
 
 def role_columns(user_path: str = "") -> dict:
@@ -31,6 +34,15 @@ def role_columns(user_path: str = "") -> dict:
         "_moderator": Exists(Group.objects.filter(user=user_id, name=MODERATORS_GROUP)),
         "_vetted": Exists(Caseworker.objects.filter(user=user_id, vetted=True)),
     }
+
+
+def read_roles_afresh(request) -> None:
+    """Forget the request's reader and any role rows read with its token, so the next question reads them again
+    (a write does, once it holds the change sequence's lock)."""
+    vars(request).pop(VIEWER, None)
+    user = getattr(request, "user", None)
+    if hasattr(user, "__dict__"):
+        vars(user).pop(ROLE_ROWS, None)
 
 
 def is_moderator(user) -> bool:
@@ -58,7 +70,8 @@ class Viewer:
         """The reader's roles: those a token's look-up brought along, or one query; none for the public."""
         if not getattr(user, "is_authenticated", False):
             return cls(user=user or AnonymousUser(), partner_key=partner_key)
-        rows = getattr(user, "_directory_role_rows", None)
+        # Rows a token's look-up brought serve once, for this request's reader; then they are gone.
+        rows = vars(user).pop(ROLE_ROWS, None) if hasattr(user, "__dict__") else None
         if rows is None:
             rows = get_user_model().objects.filter(pk=user.pk).annotate(**role_columns()).values(*ROLE_FIELDS)
         return cls.from_role_rows(user, list(rows), partner_key)

@@ -40,6 +40,7 @@ from referrals.models import (
     TombstoneReason,
 )
 from referrals.services import search_index
+from referrals.services.roles import read_roles_afresh
 
 SERVICE, LOCATION = "service", "location"
 # Within one version, tombstones come before records, so that a client applying a page in order
@@ -86,11 +87,13 @@ def write_transaction():
 
 def as_one_write(handler):
     """`handler` (a view: request in, response out) run as one write: all of it commits, or nothing does when it
-    raises or answers 4xx/5xx. The API's writes and the pages' share it."""
+    raises or answers 4xx/5xx. The API's writes and the pages' share it. The writer's roles are read inside the
+    lock, so a membership removed or a vetting withdrawn by a write queued ahead counts for this one."""
 
     @wraps(handler)
     def write(request, *args, **kwargs):
         with write_transaction():
+            read_roles_afresh(request)
             response = handler(request, *args, **kwargs)
             if response.status_code >= 400:
                 transaction.set_rollback(True, using="default")
