@@ -3,19 +3,13 @@
 from rest_framework import permissions
 
 from referrals.models import PartnerKey
-from referrals.services.roles import PUBLIC, VIEWER, Viewer
+from referrals.services.roles import Viewer, reader_of
 
 
 def get_viewer(request) -> Viewer:
     """The request's Viewer, looked up once and kept on the request."""
-    viewer = getattr(request, VIEWER, None)
-    if viewer is None:
-        user = getattr(request, "user", None)
-        auth = getattr(request, "auth", None)
-        key = auth if isinstance(auth, PartnerKey) else None
-        viewer = Viewer.for_request(user, key) if (user is not None or key is not None) else PUBLIC
-        setattr(request, VIEWER, viewer)
-    return viewer
+    auth = getattr(request, "auth", None)
+    return reader_of(request, auth if isinstance(auth, PartnerKey) else None)
 
 
 class ReadOrEditOwn(permissions.BasePermission):

@@ -29,7 +29,7 @@ from referrals.models import Service
 from referrals.services import mail, registration
 from referrals.services.disclosure import record_disclosures
 from referrals.services.paging import MAX_PAGE, PageNotFound
-from referrals.services.roles import VIEWER, Viewer
+from referrals.services.roles import Viewer, reader_of
 from referrals.services.service_search import search_services
 from web.forms import CaseworkerSignUpForm, OrganizationSignUpForm, SearchForm, SignInForm
 
@@ -40,11 +40,7 @@ LISTING_LANGUAGE_OF = {catalog: listing for listing, catalog in settings.MESSAGE
 
 def viewer_of(request) -> Viewer:
     """Who is reading: a signed-in person's roles, or the public."""
-    viewer = getattr(request, VIEWER, None)
-    if viewer is None:
-        viewer = Viewer.for_request(request.user, None)
-        setattr(request, VIEWER, viewer)
-    return viewer
+    return reader_of(request)
 
 
 def listing_language() -> str:

@@ -36,6 +36,16 @@ def role_columns(user_path: str = "") -> dict:
     }
 
 
+def reader_of(request, partner_key=None) -> "Viewer":
+    """The request's reader, looked up once and kept on the request (the API's and the pages' alike)."""
+    viewer = getattr(request, VIEWER, None)
+    if viewer is None:
+        user = getattr(request, "user", None)
+        viewer = Viewer.for_request(user, partner_key) if (user is not None or partner_key is not None) else PUBLIC
+        setattr(request, VIEWER, viewer)
+    return viewer
+
+
 def read_roles_afresh(request) -> None:
     """Forget the request's reader and any role rows read with its token, so the next question reads them again
     (a write does, once it holds the change sequence's lock)."""
@@ -43,15 +53,6 @@ def read_roles_afresh(request) -> None:
     user = getattr(request, "user", None)
     if hasattr(user, "__dict__"):
         vars(user).pop(ROLE_ROWS, None)
-
-
-def is_moderator(user) -> bool:
-    """Moderators vet organisations and caseworkers and may change any listing."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    return user.groups.filter(name=MODERATORS_GROUP).exists()
 
 
 @dataclass(frozen=True)
