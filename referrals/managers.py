@@ -89,33 +89,15 @@ class ServiceQuerySet(OrganizationScopedQuerySet):
         """Listings verified within STALE_AFTER_DAYS."""
         return self.filter(assured_date__gte=stale_before(today))
 
-    # Long texts and bookkeeping a search result does not show.
+    # Long texts and bookkeeping a search result does not show (`referrals.services.page_loading` loads the rest).
     NOT_LISTED = ("sync_state", "description", "eligibility_description", "fees_description", "application_process")
-
-    def with_listing_relations(self, language: str | None = None):
-        """Load what a search result shows, in a constant number of queries whatever the page size.
-
-        `language`: the reader's, whose translation (only) the result may show.
-        """
-        from referrals.models import ServiceAtLocation, ServiceTranslation
-
-        locations = ServiceAtLocation.objects.select_related("location")
-        services = self._with_common_relations().defer(*self.NOT_LISTED)
-        if language:  # without one, the result shows the listing's own texts and never reads translations
-            translations = ServiceTranslation.objects.filter(language=language)
-            services = services.prefetch_related(loaded_prefetch("translations", translations))
-        return services.prefetch_related(
-            loaded_prefetch("service_at_locations", locations),  # locations
-            loaded_prefetch("schedules"),  # locations' open_now, open_until, next_opens
-        )
 
     def with_detail_relations(self):
         """Load the whole record of a service: the listing plus hours, areas and location phones."""
         from referrals.models import Phone, ServiceAtLocation
 
-        locations = ServiceAtLocation.objects.select_related("location__organization").prefetch_related(
-            loaded_prefetch("location__phones", Phone.objects.all())
-        )
+        locations = ServiceAtLocation.objects.select_related("location__organization").order_by(*LOCATIONS_ORDER)
+        locations = locations.prefetch_related(loaded_prefetch("location__phones", Phone.objects.all()))
         return self._with_common_relations().prefetch_related(
             loaded_prefetch("translations"),  # translations
             loaded_prefetch("service_at_locations", locations),  # locations, full face
@@ -381,6 +363,9 @@ def loaded(instance, relation: str) -> list:
     records = loaded_list(instance, relation)
     return records if records is not None else list(getattr(instance, relation).all())
 
+
+# A service's locations as its records list them (by name, as locations are; a point search sorts them by distance).
+LOCATIONS_ORDER = ("location__name", "location_id")
 
 # The vocabularies a service lists by code; the first three are ordered by position, then code (as their Meta).
 SERVICE_VOCABULARIES = ("categories", "populations", "contexts", "languages")

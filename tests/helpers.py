@@ -170,3 +170,26 @@ def random_directory(rng, count=70):
             ServiceArea.objects.create(
                 service=service, kind="radius", country="TH", latitude=point[0], longitude=point[1], radius_km=8
             )
+
+
+def enrich_directory(rng):
+    """Give every service phones (some with languages, some tied in order), counts, hours and Thai texts (seeded)."""
+    from referrals.models import ServiceTranslation
+
+    for service in Service.objects.all():
+        for _ in range(rng.randint(0, 3)):  # ties of type and number, and numbers that sort by collation
+            phone = add_phone(service=service, number=rng.choice(["+66 2 555 0100", "+662 555 0100", "1300", "1300"]))
+            phone.languages.set(rng.sample(["th", "en", "my"], rng.randint(0, 2)))
+        for unit in rng.sample(["beds_women", "beds_children", "places"], rng.randint(0, 2)):
+            if not service.capacities.filter(unit=unit).exists():
+                add_capacity(service, unit=unit, available=rng.randint(0, 5))
+        for _ in range(rng.randint(0, 3)):
+            if rng.random() < 0.3:
+                add_hours(service, weekday=rng.choice([None, 1]), all_day=True)
+            else:
+                add_hours(service, weekday=rng.randint(0, 6), opens=(rng.randint(6, 11), 0), closes=(17, 0))
+        if rng.random() < 0.5:
+            ServiceTranslation.objects.update_or_create(
+                service=service, language="th", defaults={"name": f"บริการ {service.name}"}
+            )
+    Location.objects.filter(confidential=True).update(translations={"th": {"name": "ที่พัก"}})

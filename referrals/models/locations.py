@@ -317,7 +317,7 @@ class Phone(models.Model):
     TRANSLATED_TEXTS = {"description": 200}
 
     class Meta:
-        ordering = ["type", "number"]
+        ordering = ["type", "number", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -424,7 +424,7 @@ class Schedule(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["weekday", "opens_at"]
+        ordering = ["weekday", "opens_at", "id"]
         indexes = [models.Index(fields=["time_zone", "weekday"])]
         constraints = [
             models.CheckConstraint(

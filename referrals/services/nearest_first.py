@@ -17,8 +17,11 @@ import itertools
 import math
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connections
-from django.db.models import BooleanField, F, FloatField, Func, Q, QuerySet
+from django.db.models import BooleanField, CharField, F, FloatField, Func, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 
 from referrals.choices import Reach
 from referrals.geo import BoundingBox, distance_km
@@ -96,11 +99,19 @@ def nearest(services: QuerySet, near: NearQuery, viewer, filters: EntryFilters, 
     """
     face = _face(viewer)
     entries = SearchEntry.objects.using(services.db).filter(filters.condition())
-    circles = _by_circle(entries, near, face) if Reach.OUTREACH in near.reaches else {}
     limit = max(READ_PER_WANTED * (wanted or 0), FIRST_READ)
+    first = covering = None
+    if wanted is not None and Reach.PLACE in near.reaches:
+        # The remote services matter when every place is read: when all the matches up to the count are wanted.
+        with_covering = Reach.REMOTE in near.reaches and wanted > settings.SEARCH_COUNT_LIMIT
+        circles, first, covering = _first_round(entries, near, face, limit, with_covering)
+    else:
+        circles = _by_circle(entries, near, face) if Reach.OUTREACH in near.reaches else {}
     while True:
         if Reach.PLACE not in near.reaches:
             by_location, horizon = {}, math.inf
+        elif first is not None:
+            (by_location, horizon), first = first, None
         elif wanted is not None and _reads_nearest_first(services.db):
             by_location, horizon = _by_location_nearest_first(entries, near, face, limit)
         else:
@@ -116,8 +127,12 @@ def nearest(services: QuerySet, near: NearQuery, viewer, filters: EntryFilters, 
         limit *= 4
     if Reach.REMOTE in near.reaches:
         reached = by_location.keys() | circles.keys()
-        remote = [pk for pk in _covering_the_point(entries, near, None) if pk not in reached]
-        offices, names = _offices_and_names(entries, remote, near, face)
+        if covering is None:
+            remote = [pk for pk in _covering_the_point(entries, near, None) if pk not in reached]
+            offices, names = _offices_and_names(entries, remote, near, face)
+        else:
+            offices, names = _offices_and_names_of(covering, near)
+            remote = [pk for pk in names if pk not in reached]
         remote_matches = ranked_remote(remote, offices, names)
         certain += _matching(services, remote_matches) if not filters.complete else remote_matches
     return certain if wanted is None else certain[:wanted]
@@ -133,11 +148,20 @@ def _matching(services: QuerySet, matches: list) -> list:
 
 def _offices_and_names(entries: QuerySet, service_ids: list, near: NearQuery, face) -> tuple[dict, dict]:
     """Of these services: the distance to each one's nearest location (the point this reader sees), and its name."""
+    if not service_ids:
+        return {}, {}
+    return _offices_and_names_of(_entry_rows(entries.filter(service_id__in=service_ids), face), near)
+
+
+def _entry_rows(entries: QuerySet, face) -> QuerySet:
+    """(service id, kind, latitude, longitude, name) of these entries, by the point this reader sees."""
+    return entries.values_list("service_id", "kind", *face, "name")
+
+
+def _offices_and_names_of(rows, near: NearQuery) -> tuple[dict, dict]:
+    """From (service id, kind, latitude, longitude, name) entry rows: each service's nearest office, and its name."""
     offices: dict[object, float] = {}
     names: dict[object, str] = {}
-    if not service_ids:
-        return offices, names
-    rows = entries.filter(service_id__in=service_ids).values_list("service_id", "kind", *face, "name")
     for service_id, kind, lat, lng, name in rows:
         names[service_id] = name
         if kind == "location" and lat is not None and lng is not None:
@@ -199,18 +223,102 @@ def inner_chord(radius_km: float) -> float:
 
 def _by_circle(entries: QuerySet, near: NearQuery, face) -> dict:
     """Service id -> distance in km from the point to the edge of a radius area (0 inside it)."""
-    reach: dict[object, float] = {}
+    return _circle_reach(_circles(entries, near, face), near)
+
+
+def _circles(entries: QuerySet, near: NearQuery, face) -> QuerySet:
+    """(service id, latitude, longitude, radius) of the radius areas that may reach the search's circle."""
     if _reads_nearest_first(entries.db):
         # The circles' GiST index (migration 0012): those whose bounding cube meets the search's.
         reaching = CubeOverlaps(Circle(F(face[0]), F(face[1]), F("radius_km")), _search_cube(near))
     else:
         reaching = circles_reaching(near)
-    circles = entries.filter(reaching, kind="radius").values_list("service_id", *face, "radius_km")
-    for service_id, lat, lng, radius in circles:
+    return entries.filter(reaching, kind="radius").values_list("service_id", *face, "radius_km")
+
+
+def _circle_reach(rows, near: NearQuery) -> dict:
+    reach: dict[object, float] = {}
+    for service_id, lat, lng, radius in rows:
         to_edge = max(0.0, distance_km(near.latitude, near.longitude, lat, lng) - radius)
         if to_edge <= near.radius_km and to_edge < reach.get(service_id, math.inf):
             reach[service_id] = to_edge
     return reach
+
+
+def _first_round(entries: QuerySet, near: NearQuery, face, limit: int, with_covering: bool) -> tuple:
+    """The reads a point search starts with, in one round trip: circles, the first places, the remote services.
+
+    Returns the circles' reach (as `_by_circle`), the first read of places (as `_by_location_nearest_first`
+    reading `limit` entries on PostgreSQL, as `_by_location_in_box` elsewhere) and, `with_covering`, the
+    entry rows of the services whose country or province holds the point (as `_entry_rows`; else None).
+    Each read is a branch of one UNION ALL, planned on its own as it would be alone, its rows told apart
+    by a tag.
+    """
+    nearest_first = _reads_nearest_first(entries.db)
+    if nearest_first:
+        point = UnitSpherePoint(F(face[0]), F(face[1]))
+        places = (
+            entries.filter(CubeContains(_search_cube(near), point), kind="location")
+            .annotate(chord=CubeDistance(point, CubePoint(unit_sphere(near.latitude, near.longitude))))
+            .order_by("chord")
+        )
+        branches = [_tagged(places, "p", face, chord=F("chord"))[:limit]]
+    else:
+        branches = [_tagged(entries.filter(box_condition(near.bounding_box, face), kind="location"), "p", face)]
+    if Reach.OUTREACH in near.reaches:
+        branches.append(_tagged(_circles(entries, near, face), "c", face, radius=F("radius_km")))
+    areas = _holding_the_point(near) if with_covering else []
+    if areas:
+        compiled = [entries.filter(area).values("service_id").query.sql_with_params() for area in areas]
+        covering = RawSQL(  # noqa: S611 (Django's own SQL; values travel as parameters)
+            " UNION ".join(f"SELECT * FROM ({sql}) AS area" for sql, _ in compiled),  # noqa: S608
+            [param for _, params in compiled for param in params],
+        )
+        rows = entries.filter(service_id__in=covering)
+        branches.append(_tagged(rows, "r", face, kind=F("kind"), name=F("name")))
+    compiled = [branch.query.sql_with_params() for branch in branches]
+    union = " UNION ALL ".join(f"SELECT * FROM ({sql}) AS branch" for sql, _ in compiled)  # noqa: S608
+    params = [param for _, branch_params in compiled for param in branch_params]
+    if nearest_first:
+        rows = _read_in_index_order(union, params, entries.db)
+    else:
+        with connections[entries.db].cursor() as cursor:
+            cursor.execute(union, params)
+            rows = cursor.fetchall()
+    to_id = SearchEntry._meta.get_field("service").to_python  # SQLite's cursor gives the id as text
+    places, circles, covering = [], [], []
+    for tag, service_id, lat, lng, radius, chord, kind, name in rows:
+        service_id = to_id(service_id)
+        if tag == "p":
+            places.append((service_id, lat, lng, chord))
+        elif tag == "c":
+            circles.append((service_id, lat, lng, radius))
+        else:
+            covering.append((service_id, kind, lat, lng, name))
+    first = _nearest_reach(places, near, limit if nearest_first else None)
+    return _circle_reach(circles, near), first, covering if with_covering else None
+
+
+def _tagged(entries: QuerySet, tag: str, face, **columns) -> QuerySet:
+    """The entries' rows in the first round's columns: the tag, service id, point, then `columns` or NULL."""
+    values = {
+        "first_round_tag": Value(tag),
+        "first_round_service": F("service_id"),
+        "first_round_lat": F(face[0]),
+        "first_round_lng": F(face[1]),
+    }
+    for name, field in _FIRST_ROUND_COLUMNS:
+        values[f"first_round_{name}"] = columns.get(name, Cast(Value(None), field))
+    return entries.annotate(**values).values_list(*values)
+
+
+# The columns of the first round's rows after the tag, id and point, and their types where a branch has none.
+_FIRST_ROUND_COLUMNS = (
+    ("radius", FloatField()),
+    ("chord", FloatField()),
+    ("kind", CharField()),
+    ("name", CharField()),
+)
 
 
 def _covering_the_point(entries: QuerySet, near: NearQuery, limit: int | None) -> list:
@@ -269,12 +377,8 @@ def _face(viewer):
 def _by_location_in_box(entries: QuerySet, near: NearQuery, face) -> dict:
     """Service id -> distance to its nearest location within the radius: every entry in the radius's box."""
     in_box = box_condition(near.bounding_box, face)
-    best: dict[object, float] = {}
-    for service_id, lat, lng in entries.filter(in_box, kind="location").values_list("service_id", *face):
-        distance = distance_km(near.latitude, near.longitude, lat, lng)
-        if distance <= near.radius_km and distance < best.get(service_id, math.inf):
-            best[service_id] = distance
-    return best
+    rows = entries.filter(in_box, kind="location").values_list("service_id", *face)
+    return _nearest_reach([(*row, None) for row in rows], near, None)[0]
 
 
 def _reads_nearest_first(alias: str) -> bool:
@@ -298,22 +402,36 @@ def _by_location_nearest_first(entries: QuerySet, near: NearQuery, face, limit: 
     Returns the distances and the horizon: every service not returned is at least that far (infinite
     when the entries in the radius ran out before the limit).
     """
+    leading = _leading(entries, near, face, limit)
+    return _nearest_reach(_read_in_index_order(*leading.query.sql_with_params(), leading.db), near, limit)
+
+
+def _leading(entries: QuerySet, near: NearQuery, face, limit: int) -> QuerySet:
+    """(service id, latitude, longitude, chord) of the first `limit` locations in the radius's cube, nearest first."""
     point = UnitSpherePoint(F(face[0]), F(face[1]))
     centre = unit_sphere(near.latitude, near.longitude)
-    leading = (
+    return (
         entries.filter(CubeContains(_search_cube(near), point), kind="location")
         .annotate(chord=CubeDistance(point, CubePoint(centre)))
         .order_by("chord")
-        .values_list("service_id", *face)[:limit]
+        .values_list("service_id", *face, "chord")[:limit]
     )
-    rows = _read_in_index_order(*leading.query.sql_with_params(), leading.db)
+
+
+def _nearest_reach(rows, near: NearQuery, limit: int | None) -> tuple[dict, float]:
+    """From `_leading()`'s rows: service id -> distance within the radius, and the horizon past the last row.
+
+    `limit` None: the rows are every location in the radius's box (the chord unused), the horizon infinite.
+    """
     best: dict[object, float] = {}
-    distance = 0.0
-    for service_id, lat, lng in rows:
+    furthest = (-1.0, 0.0)  # (chord, distance) of the last row in the index's order
+    for service_id, lat, lng, chord in rows:
         distance = distance_km(near.latitude, near.longitude, lat, lng)
+        if chord is not None:
+            furthest = max(furthest, (chord, distance))
         if distance <= near.radius_km and distance < best.get(service_id, math.inf):
             best[service_id] = distance
-    horizon = math.inf if len(rows) < limit else distance * _SPHERE_TO_ELLIPSOID_MARGIN
+    horizon = math.inf if limit is None or len(rows) < limit else furthest[1] * _SPHERE_TO_ELLIPSOID_MARGIN
     return best, horizon
 
 

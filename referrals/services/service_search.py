@@ -14,6 +14,7 @@ from django.core.paginator import Page
 from referrals.managers import loaded
 from referrals.models import Service
 from referrals.services.disclosure import record_disclosures
+from referrals.services.page_loading import load_listings
 from referrals.services.paging import LeadingRows, page_of, rows_needed, rows_on_page
 from referrals.services.search import NearQuery, at_least, in_box_by_name, nearest
 
@@ -49,8 +50,9 @@ def search_services(filterset, viewer, *, lang: str, number: int, size: int, end
         results.page = page_of(in_box, number, size)
         results.services = _in_order(services, list(results.page), lang)
     elif near is None:
-        results.page = page_of(services.order_by(*(order or ["name", "id"])).with_listing_relations(lang), number, size)
-        results.services = list(results.page)
+        ordered = services.order_by(*(order or ["name", "id"])).values_list("pk", flat=True)
+        results.page = page_of(ordered, number, size)
+        results.services = _in_order(services, list(results.page), lang)
     else:
         # Ordered by distance, only the leading matches are needed (an explicit ordering needs them all).
         wanted = None if order else rows_needed(number, size)
@@ -66,9 +68,9 @@ def search_services(filterset, viewer, *, lang: str, number: int, size: int, end
         results.distances = {pk: distance for pk, distance, _ in matches}
         results.reaches = {pk: reach for pk, _, reach in matches}
         if order:
-            listed = services.filter(pk__in=results.distances).order_by(*order)
-            results.page = page_of(listed.with_listing_relations(lang), number, size)
-            results.services = list(results.page)
+            listed = services.filter(pk__in=results.distances).order_by(*order).values_list("pk", flat=True)
+            results.page = page_of(listed, number, size)
+            results.services = _in_order(services, list(results.page), lang)
         else:
             results.page = page_of(leading, number, size)
             results.services = _in_order(services, [pk for pk, _, _ in results.page], lang)
@@ -78,9 +80,8 @@ def search_services(filterset, viewer, *, lang: str, number: int, size: int, end
 
 
 def _in_order(services, page_ids, lang) -> list[Service]:
-    """The page's services in the order of their ids, read from the search's own query.
+    """The page's services in the order of their ids, read (in one query) from the search's own query.
 
     So a match the search index got wrong could never be shown.
     """
-    by_id = services.filter(pk__in=page_ids).with_listing_relations(lang).in_bulk()
-    return [by_id[pk] for pk in page_ids if pk in by_id]
+    return load_listings(services, list(page_ids), lang)

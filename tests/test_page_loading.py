@@ -1,0 +1,128 @@
+"""A page loaded in one query (`load_listings`) holds exactly what Django's prefetches load, query by query."""
+
+import random
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from api.serializers.directory import ServiceListSerializer
+from referrals.managers import LOCATIONS_ORDER, ServiceQuerySet, loaded_list, loaded_prefetch
+from referrals.models import Schedule, Service, ServiceAtLocation, ServiceTranslation
+from referrals.services.page_loading import RELATIONS, load_listings
+from tests.helpers import enrich_directory, random_directory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo directory (translations, hours, phones in several languages, capacities), loaded once."""
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            call_command("load_demo", verbosity=0)
+            yield
+            transaction.set_rollback(True)
+
+
+def _values(instance) -> dict:
+    """Every loaded column of a record, as Python values."""
+    return {
+        f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields if f.attname in vars(instance)
+    }
+
+
+def _loaded(service) -> dict:
+    """What a page shows of a service: its columns, its organisation's, each relation's records and the codes."""
+    relations = {}
+    for relation in RELATIONS:
+        records = loaded_list(service, relation.name)
+        if records is None:
+            continue
+        relations[relation.name] = [
+            (_values(record), _values(record.location) if relation.joined else None, getattr(record, "codes", None))
+            for record in records
+        ]
+    return {
+        "service": _values(service),
+        "organization": _values(service.organization),
+        "relations": relations,
+        "codes": service.codes,
+    }
+
+
+def _prefetched(ids, lang):
+    """The page as Django's prefetches load it, relation by relation: what the one query must equal."""
+    locations = ServiceAtLocation.objects.select_related("location").order_by(*LOCATIONS_ORDER)
+    services = (
+        Service.objects.filter(pk__in=ids)
+        .defer("search_text", *ServiceQuerySet.NOT_LISTED)
+        .select_related("organization")
+        .prefetch_related(
+            loaded_prefetch("phones"),
+            loaded_prefetch("capacities"),
+            loaded_prefetch("service_at_locations", locations),
+            loaded_prefetch("schedules"),
+        )
+        .with_codes()
+    )
+    if lang:
+        services = services.prefetch_related(
+            loaded_prefetch("translations", ServiceTranslation.objects.filter(language=lang))
+        )
+    by_id = services.in_bulk()
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def _assert_same_pages(ids, lang):
+    expected = _prefetched(ids, lang)
+    with CaptureQueriesContext(connection) as queries:
+        found = load_listings(Service.objects.all(), ids, lang)
+    assert len(queries) == 1
+    assert [s.pk for s in found] == [s.pk for s in expected]
+    for new, old in zip(found, expected, strict=True):
+        new_loaded, old_loaded = _loaded(new), _loaded(old)
+        for part in new_loaded:
+            if part == "relations":
+                for name, records in old_loaded[part].items():
+                    assert new_loaded[part].get(name) == records, (old.name, name)
+            assert new_loaded[part] == old_loaded[part], (old.name, part)
+    context = {"lang": lang, "near": None}
+    assert (
+        ServiceListSerializer(found, many=True, context=context).data
+        == ServiceListSerializer(expected, many=True, context=context).data
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_directories_load_as_the_prefetches_load_them(seed):
+    rng = random.Random(seed)
+    random_directory(rng, count=40)
+    enrich_directory(rng)
+    ids = list(Service.objects.values_list("pk", flat=True))
+    rng.shuffle(ids)
+    for lang in (None, "th"):
+        _assert_same_pages(ids, lang)
+
+
+def test_a_service_outside_the_query_is_never_loaded():
+    rng = random.Random(3)
+    random_directory(rng, count=10)
+    ids = list(Service.objects.values_list("pk", flat=True))
+    listed = Service.objects.filter(status="active", organization__vetted=True)
+    found = load_listings(listed, ids, None)
+    assert [s.pk for s in found] == [pk for pk in ids if pk in set(listed.values_list("pk", flat=True))]
+    assert len(found) < len(ids)
+    assert load_listings(listed, [], None) == []
+
+
+# Last: the demo stays loaded until the module ends.
+@pytest.mark.parametrize("lang", [None, "th", "my"])
+def test_every_demo_service_loads_as_the_prefetches_load_it(demo, lang):
+    ids = list(Service.objects.values_list("pk", flat=True))
+    random.Random(7).shuffle(ids)
+    assert ServiceTranslation.objects.filter(language="th").exists()
+    assert Schedule.objects.filter(opens_at__isnull=True).exists()  # all-day hours: no times
+    for start in range(0, len(ids), 50):
+        _assert_same_pages(ids[start : start + 50], lang)
