@@ -130,10 +130,15 @@ class CodesField(serializers.ListField):
 
     def get_attribute(self, instance):
         """The codes, in the vocabulary's order."""
-        codes = getattr(instance, "codes", None)
-        if codes is not None:
-            return codes[self.source]
-        return [term.pk for term in getattr(instance, self.source).all()]
+        return codes_of(instance, self.source)
+
+
+def codes_of(instance, vocabulary: str) -> list:
+    """A record's codes in one vocabulary: those attached at loading, else read from the relation."""
+    codes = getattr(instance, "codes", None)
+    if codes is not None:
+        return list(codes[vocabulary])
+    return [term.pk for term in getattr(instance, vocabulary).all()]
 
 
 class LoadedListSerializer(serializers.ListSerializer):
@@ -274,13 +279,18 @@ class ServiceCapacitySerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField(), allow_null=True))
     def get_takes(self, capacity) -> list[str] | None:
         """From the cached vocabulary: no query per count."""
-        taken = capacity_units().get(capacity.unit, frozenset())
-        return None if taken is None else sorted(taken)
+        return populations_taken(capacity)
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_fresh(self, capacity) -> bool:
         """Whether the count is recent enough to trust."""
         return capacity_is_fresh(capacity)
+
+
+def populations_taken(capacity) -> list[str] | None:
+    """The populations a free place of the count's unit takes (None: anyone), from the cached vocabulary."""
+    taken = capacity_units().get(capacity.unit, frozenset())
+    return None if taken is None else sorted(taken)
 
 
 class ServiceAreaSerializer(serializers.ModelSerializer):
@@ -388,8 +398,11 @@ class LocationSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         """The full face where the reader may see it, else only the public fields and the public point; its texts
         in the reader's language where it has them."""
+        return self.faced(super().to_representation(instance), instance)
+
+    def faced(self, data: dict, instance) -> dict:
+        """The face of the location this reader may see, from every field's value (`data`)."""
         full_face = shows_full_face(self.context.get("viewer"), instance)
-        data = super().to_representation(instance)
         if full_face:
             data["latitude"], data["longitude"] = instance.latitude, instance.longitude
             point = (instance.latitude, instance.longitude)
@@ -473,9 +486,9 @@ class BriefLocationSerializer(LocationSerializer):
         ]
         public_fields = LocationSerializer.Meta.public_fields | {"open_now", "open_until", "next_opens", "open_24_7"}
 
-    def to_representation(self, instance):
+    def faced(self, data: dict, instance) -> dict:
         """As a location, without the street address of a confidential one."""
-        data = super().to_representation(instance)
+        data = super().faced(data, instance)
         if instance.confidential:
             for name in self.ADDRESS_FIELDS:
                 data.pop(name, None)
@@ -584,7 +597,10 @@ class _ServiceBaseSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     def to_representation(self, service):
         """Translatable texts in the reader's language where the listing has them, each labelled with its language;
         the codes' labels in it beside them."""
-        data = super().to_representation(service)
+        return self.in_reader_language(super().to_representation(service), service)
+
+    def in_reader_language(self, data: dict, service) -> dict:
+        """The record's fields (`data`) with its texts in the reader's language, and the codes' labels."""
         if "labels" in data:
             data["labels"] = self._labels(data)
         own, wanted = service.text_language, self.context.get("lang")
@@ -631,10 +647,11 @@ class _ServiceBaseSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         """One location serializer for every service of the page: DRF builds a serializer's fields on first use."""
         return self.location_serializer_class(context=self.context)
 
-    def _locations(self, service):
-        serializer = self._location_serializer
+    def _locations(self, service, represent=None):
+        """The service's locations as a result shows them: `represent(location)` gives each one's face."""
+        represent = represent or self._location_serializer.to_representation
         links = loaded(service, "service_at_locations")
-        data = [serializer.to_representation(link.location) for link in links]
+        data = [represent(link.location) for link in links]
         if self.location_serializer_class is BriefLocationSerializer:
             now = timezone.now()
             schedules = loaded(service, "schedules")
@@ -648,6 +665,110 @@ class _ServiceBaseSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         return data
 
 
+class ListingListSerializer(serializers.ListSerializer):
+    """A page of search results, each record's fields read by plain code (`_Listing`), its faces and languages decided
+    by the child serializer's own methods.
+
+    DRF's nested serializers walk every field of every record, phone and place through `get_attribute` and
+    `to_representation`: on a page of 20 that cost more than the search itself. The output is the child's
+    (tests/test_listing_output.py compares the two); a `fields=` selection takes DRF's path.
+    """
+
+    def to_representation(self, data):
+        if self.child.context.get("sparse_fields"):
+            return super().to_representation(data)
+        listing = _Listing(self.child)
+        return [listing.service(service) for service in data]
+
+
+_DATETIME, _DATE = serializers.DateTimeField(), serializers.DateField()
+
+
+class _Listing:
+    """Plain functions for the fields of `ServiceListSerializer` (in its fields' order), for one page."""
+
+    def __init__(self, serializer):
+        self.serializer = serializer
+        self.location_serializer = serializer._location_serializer
+        self.lang = serializer.context.get("lang")
+
+    def service(self, service) -> dict:
+        serializer, organization = self.serializer, service.organization
+        data = {
+            "id": str(service.pk),
+            "name": service.name,
+            "alternate_name": service.alternate_name,
+            "organization": {"id": str(organization.pk), "name": organization.name},
+            "status": service.status,
+            "categories": codes_of(service, "categories"),
+            "populations": codes_of(service, "populations"),
+            "contexts": codes_of(service, "contexts"),
+            "languages": codes_of(service, "languages"),
+            "minimum_age": service.minimum_age,
+            "maximum_age": service.maximum_age,
+            "free": service.free,
+            "intake": [str(method) for method in service.intake],
+            "distance_km": serializer.get_distance_km(service),
+            "matched_by": serializer.get_matched_by(service),
+            "reach": serializer.get_reach(service),
+            "locations": serializer._locations(service, self.location),
+            "phones": [self.phone(phone) for phone in loaded(service, "phones")],
+            "capacity": [self.capacity(capacity) for capacity in loaded(service, "capacities")],
+            "alert": service.alert,
+            "assured_date": None if service.assured_date is None else _DATE.to_representation(service.assured_date),
+            "stale": is_stale(service),
+            "text_language": service.text_language,
+            "text_languages": {},
+            "labels": None,
+            "last_modified": _DATETIME.to_representation(service.last_modified),
+        }
+        return serializer.in_reader_language(data, service)
+
+    def location(self, location) -> dict:
+        data = {
+            "id": str(location.pk),
+            "location_type": location.location_type,
+            "name": location.name,
+            "confidential": location.confidential,
+            "approximate": False,
+            "latitude": location.latitude,
+            "longitude": location.longitude,
+            "distance_km": None,
+            "address_1": location.address_1,
+            "address_2": location.address_2,
+            "postal_code": location.postal_code,
+            "city": location.city,
+            "state_province": location.state_province,
+            "country": str(location.country),
+            **dict.fromkeys(OPENING_FIELDS),
+            "text_languages": {},
+        }
+        return self.location_serializer.faced(data, location)
+
+    def phone(self, phone) -> dict:
+        data = {
+            "id": str(phone.pk),
+            "number": phone.number,
+            "extension": phone.extension,
+            "type": phone.type,
+            "link": phone.link,
+            "description": phone.description,
+            "languages": codes_of(phone, "languages"),
+            "text_languages": {},
+        }
+        return in_reader_language(data, phone, self.lang)
+
+    def capacity(self, capacity) -> dict:
+        return {
+            "unit": capacity.unit,
+            "takes": populations_taken(capacity),
+            "available": capacity.available,
+            "maximum": capacity.maximum,
+            "updated": _DATETIME.to_representation(capacity.updated),
+            "fresh": capacity_is_fresh(capacity),
+        }
+
+
 class ServiceListSerializer(_ServiceBaseSerializer):
     """A compact search result."""
 
@@ -655,6 +776,7 @@ class ServiceListSerializer(_ServiceBaseSerializer):
     phones = BriefPhoneSerializer(many=True, read_only=True, help_text="Front-door contacts of the service.")
 
     class Meta:
+        list_serializer_class = ListingListSerializer  # the same output, by plain code
         model = Service
         fields = [
             "id",
