@@ -21,12 +21,19 @@ from django.conf import settings
 from django.db import connections
 from django.db.models import BooleanField, CharField, F, FloatField, Func, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
 
 from referrals.choices import Reach
 from referrals.geo import BoundingBox, distance_km
 from referrals.models import SearchEntry
-from referrals.services.search import NearQuery, box_condition, circles_reaching, ranked, ranked_remote
+from referrals.services.search import (
+    NearQuery,
+    box_condition,
+    branch,
+    circles_reaching,
+    ranked,
+    ranked_remote,
+    tagged_union,
+)
 
 # The first nearest-first read takes this many entries per wanted match (a service has one or two
 # locations, and some fail the filters), at least FIRST_READ; each further read takes four times more.
@@ -223,17 +230,17 @@ def inner_chord(radius_km: float) -> float:
 
 def _by_circle(entries: QuerySet, near: NearQuery, face) -> dict:
     """Service id -> distance in km from the point to the edge of a radius area (0 inside it)."""
-    return _circle_reach(_circles(entries, near, face), near)
+    return _circle_reach(_circles(entries, near, face).values_list("service_id", *face, "radius_km"), near)
 
 
 def _circles(entries: QuerySet, near: NearQuery, face) -> QuerySet:
-    """(service id, latitude, longitude, radius) of the radius areas that may reach the search's circle."""
+    """The radius areas' entries that may reach the search's circle."""
     if _reads_nearest_first(entries.db):
         # The circles' GiST index (migration 0012): those whose bounding cube meets the search's.
         reaching = CubeOverlaps(Circle(F(face[0]), F(face[1]), F("radius_km")), _search_cube(near))
     else:
         reaching = circles_reaching(near)
-    return entries.filter(reaching, kind="radius").values_list("service_id", *face, "radius_km")
+    return entries.filter(reaching, kind="radius")
 
 
 def _circle_reach(rows, near: NearQuery) -> dict:
@@ -255,6 +262,7 @@ def _first_round(entries: QuerySet, near: NearQuery, face, limit: int, with_cove
     by a tag.
     """
     nearest_first = _reads_nearest_first(entries.db)
+    branches = {}
     if nearest_first:
         point = UnitSpherePoint(F(face[0]), F(face[1]))
         places = (
@@ -262,11 +270,15 @@ def _first_round(entries: QuerySet, near: NearQuery, face, limit: int, with_cove
             .annotate(chord=CubeDistance(point, CubePoint(unit_sphere(near.latitude, near.longitude))))
             .order_by("chord")
         )
-        branches = [_tagged(places, "p", face, chord=F("chord"))[:limit]]
+        queryset, columns = branch(places, lat=F(face[0]), lng=F(face[1]), chord=F("chord"))
+        branches["place"] = queryset[:limit], columns
     else:
-        branches = [_tagged(entries.filter(box_condition(near.bounding_box, face), kind="location"), "p", face)]
+        places = entries.filter(box_condition(near.bounding_box, face), kind="location")
+        branches["place"] = branch(places, lat=F(face[0]), lng=F(face[1]), chord=Value(None, FloatField()))
     if Reach.OUTREACH in near.reaches:
-        branches.append(_tagged(_circles(entries, near, face), "c", face, radius=F("radius_km")))
+        branches["circle"] = branch(
+            _circles(entries, near, face), lat=F(face[0]), lng=F(face[1]), radius=F("radius_km")
+        )
     areas = _holding_the_point(near) if with_covering else []
     if areas:
         compiled = [entries.filter(area).values("service_id").query.sql_with_params() for area in areas]
@@ -275,45 +287,25 @@ def _first_round(entries: QuerySet, near: NearQuery, face, limit: int, with_cove
             [param for _, params in compiled for param in params],
         )
         rows = entries.filter(service_id__in=covering)
-        branches.append(_tagged(rows, "r", face, kind=F("kind"), name=F("name")))
-    compiled = [branch.query.sql_with_params() for branch in branches]
-    union = " UNION ALL ".join(f"SELECT * FROM ({sql}) AS branch" for sql, _ in compiled)  # noqa: S608
-    params = [param for _, branch_params in compiled for param in branch_params]
-    if nearest_first:
-        rows = _read_in_index_order(union, params, entries.db)
-    else:
+        branches["remote"] = branch(rows, kind=F("kind"), lat=F(face[0]), lng=F(face[1]), name=F("name"))
+
+    def execute(sql, params):
+        if nearest_first:
+            return _read_in_index_order(sql, params, entries.db)
         with connections[entries.db].cursor() as cursor:
-            cursor.execute(union, params)
-            rows = cursor.fetchall()
-    to_id = SearchEntry._meta.get_field("service").to_python  # SQLite's cursor gives the id as text
-    places, circles, covering = [], [], []
-    for tag, service_id, lat, lng, radius, chord, kind, name in rows:
-        service_id = to_id(service_id)
-        if tag == "p":
-            places.append((service_id, lat, lng, chord))
-        elif tag == "c":
-            circles.append((service_id, lat, lng, radius))
-        else:
-            covering.append((service_id, kind, lat, lng, name))
-    first = _nearest_reach(places, near, limit if nearest_first else None)
-    return _circle_reach(circles, near), first, covering if with_covering else None
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    rows = tagged_union(branches, _FIRST_ROUND_COLUMNS, entries.db, execute)
+    first = _nearest_reach(rows["place"], near, limit if nearest_first else None)
+    circles = _circle_reach(rows.get("circle", ()), near)
+    return circles, first, rows.get("remote", []) if with_covering else None
 
 
-def _tagged(entries: QuerySet, tag: str, face, **columns) -> QuerySet:
-    """The entries' rows in the first round's columns: the tag, service id, point, then `columns` or NULL."""
-    values = {
-        "first_round_tag": Value(tag),
-        "first_round_service": F("service_id"),
-        "first_round_lat": F(face[0]),
-        "first_round_lng": F(face[1]),
-    }
-    for name, field in _FIRST_ROUND_COLUMNS:
-        values[f"first_round_{name}"] = columns.get(name, Cast(Value(None), field))
-    return entries.annotate(**values).values_list(*values)
-
-
-# The columns of the first round's rows after the tag, id and point, and their types where a branch has none.
+# Every column a branch of the first round may have, after the service id.
 _FIRST_ROUND_COLUMNS = (
+    ("lat", FloatField()),
+    ("lng", FloatField()),
     ("radius", FloatField()),
     ("chord", FloatField()),
     ("kind", CharField()),

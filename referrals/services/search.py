@@ -11,7 +11,9 @@ import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db import connections
+from django.db.models import BooleanField, CharField, Exists, F, FloatField, OuterRef, Q, QuerySet, UUIDField, Value
+from django.db.models.functions import Cast
 
 from referrals.choices import Reach
 from referrals.geo import BoundingBox, distance_km, radius_bounding_box
@@ -102,11 +104,37 @@ def nearest(
 
     if filters is not None and nearest_first.serves(viewer):
         return nearest_first.nearest(services, near, viewer, filters, wanted)
-    by_location = _by_location(services, near, viewer) if Reach.PLACE in near.reaches else {}
-    by_circle = _by_circle(services, near, viewer) if Reach.OUTREACH in near.reaches else {}
-    remote = _by_region(services, near) - by_location.keys() - by_circle.keys() if Reach.REMOTE in near.reaches else ()
-    offices = _distances(ServiceAtLocation.objects.filter(service_id__in=remote), near, viewer)
-    names = dict(Service.objects.filter(pk__in=remote).values_list("pk", "name"))
+    # Every read in one round trip: each a branch of one UNION ALL (`tagged_union`), planned on its own.
+    candidates = services.order_by().values("pk")
+    branches = {}
+    if Reach.PLACE in near.reaches:
+        links = ServiceAtLocation.objects.filter(
+            _visiblebox_condition(near.bounding_box, viewer), service__in=candidates
+        )
+        branches["place"] = _locationbranch(links)
+    if Reach.OUTREACH in near.reaches:
+        circles = ServiceArea.objects.filter(circles_reaching(near), kind="radius", service__in=candidates)
+        branches["circle"] = branch(circles, lat=F("latitude"), lng=F("longitude"), radius=F("radius_km"))
+        if viewer is None or not viewer.sees_every_full_face:  # which circles' centres a safe house snaps
+            houses = ServiceAtLocation.objects.filter(
+                service_id__in=circles.values("service_id"), location__confidential=True
+            )
+            branches["house"] = branch(houses, organization=F("location__organization_id"))
+    region = _region_at(near) if Reach.REMOTE in near.reaches else None
+    if region is not None:
+        areas = ServiceArea.objects.filter(kind__in=("country", "province"), country=region[0], service__in=candidates)
+        branches["area"] = branch(areas, kind=F("kind"), province=F("state_province"), name=F("service__name"))
+        branches["office"] = _locationbranch(
+            ServiceAtLocation.objects.filter(service_id__in=areas.values("service_id"))
+        )
+    rows = tagged_union(branches, _GENERAL_COLUMNS, services.db)
+    by_location = _distances(rows.get("place", ()), near, viewer, within_km=near.radius_km)
+    by_circle = _circle_reach(rows.get("circle", ()), rows.get("house", ()), near, viewer)
+    remote, names = set(), {}
+    if region is not None:
+        remote, names = _holding(rows["area"], region[1])
+        remote -= by_location.keys() | by_circle.keys()
+    offices = _distances([row for row in rows.get("office", ()) if row[0] in remote], near, viewer)
     return ranked(by_location, by_circle) + ranked_remote(remote, offices, names)
 
 
@@ -153,16 +181,18 @@ def ranked_remote(service_ids, offices: dict, names: dict) -> list[tuple]:
     return [(pk, 0.0, Reach.REMOTE.value) for pk in order]
 
 
-def _by_circle(services: QuerySet, near: NearQuery, viewer) -> dict:
-    """Service id -> distance in km from the point to the edge of a radius area (0 inside it)."""
-    candidates = services.order_by().values("pk")
+def _circle_reach(circles, houses, near: NearQuery, viewer) -> dict:
+    """Service id -> distance in km from the point to the edge of a radius area (0 inside it).
+
+    `circles`: (service id, latitude, longitude, radius) rows; `houses`: (service id, organisation) of the
+    confidential locations of their services, whose faces decide whether this reader sees a centre snapped.
+    """
+    hidden = {
+        service_id
+        for service_id, organization_id in houses
+        if viewer is None or not viewer.sees_full_face(_Row(True, organization_id))
+    }
     reach: dict[object, float] = {}
-    circles = list(
-        ServiceArea.objects.filter(circles_reaching(near), kind="radius", service__in=candidates).values_list(
-            "service_id", "latitude", "longitude", "radius_km"
-        )
-    )
-    hidden = _services_hiding_a_house({service_id for service_id, *_ in circles}, viewer)
     for service_id, lat, lng, radius in circles:
         lat, lng = public_area_center(lat, lng, service_id in hidden)
         to_edge = max(0.0, distance_km(near.latitude, near.longitude, lat, lng) - radius)
@@ -171,22 +201,24 @@ def _by_circle(services: QuerySet, near: NearQuery, viewer) -> dict:
     return reach
 
 
-def _by_region(services: QuerySet, near: NearQuery) -> set:
-    """Ids of the services with a country- or province-wide area that holds the point."""
-    from referrals.gazetteer import province_key, region_at
+def _region_at(near: NearQuery):
+    """(country, province key or None) of the point, or None where the gazetteer knows no country."""
+    from referrals.gazetteer import region_at
 
-    region = region_at(near.latitude, near.longitude)
-    if not region:
-        return set()
-    country, key = region
-    areas = ServiceArea.objects.filter(
-        kind__in=("country", "province"), country=country, service__in=services.order_by().values("pk")
-    )
-    return {
+    return region_at(near.latitude, near.longitude) or None
+
+
+def _holding(areas, province) -> tuple[set, dict]:
+    """Of (service id, kind, province name, service name) area rows: the services whose area holds the point, and
+    their names."""
+    from referrals.gazetteer import province_key
+
+    holding = {
         service_id
-        for service_id, kind, name in areas.values_list("service_id", "kind", "state_province")
-        if kind == "country" or (key is not None and province_key(name) == key)
+        for service_id, kind, name, _ in areas
+        if kind == "country" or (province is not None and province_key(name) == province)
     }
+    return holding, {service_id: service_name for service_id, _, _, service_name in areas}
 
 
 def circles_reaching(near: NearQuery) -> Q:
@@ -210,37 +242,15 @@ def circles_reaching(near: NearQuery) -> Q:
     return condition & Q(longitude__gte=near.longitude - reach_deg_lng, longitude__lte=near.longitude + reach_deg_lng)
 
 
-def _services_hiding_a_house(service_ids, viewer) -> set:
-    """Of these services, those with a confidential location whose full face this viewer may not see."""
-    if not service_ids or (viewer is not None and viewer.sees_every_full_face):
-        return set()
-    rows = ServiceAtLocation.objects.filter(service_id__in=service_ids, location__confidential=True).values_list(
-        "service_id", "location__organization_id"
-    )
-    return {
-        service_id
-        for service_id, organization_id in rows
-        if viewer is None or not viewer.sees_full_face(_Row(True, organization_id))
-    }
+def _distances(rows, near: NearQuery, viewer, within_km: float = math.inf) -> dict:
+    """Service id -> distance in km to the nearest of these locations (by the point this viewer sees of each).
 
-
-def _by_location(services: QuerySet, near: NearQuery, viewer) -> dict:
-    """Service id -> distance in km to its nearest location within the radius."""
-    links = ServiceAtLocation.objects.filter(
-        _visiblebox_condition(near.bounding_box, viewer), service__in=services.order_by().values("pk")
-    )
-    return _distances(links, near, viewer, within_km=near.radius_km)
-
-
-def _distances(links: QuerySet, near: NearQuery, viewer, within_km: float = math.inf) -> dict:
-    """Service id -> distance in km to the nearest of these locations (by the point this viewer sees of each)."""
-    rows = (
-        links.filter(location__public_latitude__isnull=False)
-        .order_by()
-        .values_list("service_id", *PUBLIC_POINT, *EXACT_POINT, "location__confidential", "location__organization_id")
-    )
+    `rows`: (service id, public latitude, public longitude, latitude, longitude, confidential, organisation).
+    """
     best: dict[object, float] = {}
     for service_id, public_lat, public_lng, lat, lng, confidential, organization_id in rows:
+        if public_lat is None:
+            continue
         if confidential and (viewer is None or not viewer.sees_full_face(_Row(confidential, organization_id))):
             lat, lng = public_lat, public_lng
         if lat is None or lng is None:
@@ -249,3 +259,78 @@ def _distances(links: QuerySet, near: NearQuery, viewer, within_km: float = math
         if distance <= within_km and distance < best.get(service_id, float("inf")):
             best[service_id] = distance
     return best
+
+
+def _locationbranch(links: QuerySet) -> tuple[QuerySet, tuple]:
+    """Links to locations as `_distances()` reads them."""
+    return branch(
+        links,
+        public_lat=F("location__public_latitude"),
+        public_lng=F("location__public_longitude"),
+        lat=F("location__latitude"),
+        lng=F("location__longitude"),
+        confidential=F("location__confidential"),
+        organization=F("location__organization_id"),
+    )
+
+
+# The general search's branches' columns, after the service: what each kind of row has (NULL elsewhere).
+_GENERAL_COLUMNS = (
+    ("public_lat", FloatField()),
+    ("public_lng", FloatField()),
+    ("lat", FloatField()),
+    ("lng", FloatField()),
+    ("radius", FloatField()),
+    ("confidential", BooleanField()),
+    ("organization", UUIDField()),
+    ("kind", CharField()),
+    ("province", CharField()),
+    ("name", CharField()),
+)
+
+
+def branch(queryset: QuerySet, **columns) -> tuple[QuerySet, tuple]:
+    """A branch of `tagged_union()`: the query set with its columns by name, and their order in its rows."""
+    return queryset.annotate(**{f"branch_{name}": value for name, value in columns.items()}), tuple(columns)
+
+
+def tagged_union(branches: dict, columns, alias: str, execute=None) -> dict:
+    """Several reads in one round trip, as one UNION ALL: tag -> the rows of each branch.
+
+    `branches`: tag -> a branch made by `branch()`; `columns`: (name, field) pairs of every column a
+    branch may have. Each branch selects its tag, its `service_id`, then every column (NULL of the field's
+    type where it has none), and is planned on its own, as it would be alone. `execute(sql, params)` runs
+    the query and returns its rows (a plain cursor by default). Each row comes back as (service id, the
+    branch's own columns in the order `branch()` was given them).
+    """
+    compiled = []
+    for tag, (queryset, _) in branches.items():
+        selected = {"branch_tag": Value(tag), "branch_service": F("service_id")}
+        for name, output_field in columns:
+            if f"branch_{name}" not in queryset.query.annotations:
+                selected[f"branch_{name}"] = Cast(Value(None), output_field)
+        names = ["branch_tag", "branch_service", *(f"branch_{name}" for name, _ in columns)]
+        compiled.append(queryset.annotate(**selected).values_list(*names).query.sql_with_params())
+    if not compiled:
+        return {}
+    sql = " UNION ALL ".join(f"SELECT * FROM ({branch_sql}) AS branch" for branch_sql, _ in compiled)  # noqa: S608
+    params = [param for _, branch_params in compiled for param in branch_params]
+    if execute is None:
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    else:
+        rows = execute(sql, params)
+    # The cursor gives what the driver gives: on SQLite, ids as text and booleans as 0 and 1.
+    names = [name for name, _ in columns]
+    convert = [field.to_python if isinstance(field, UUIDField | BooleanField) else None for _, field in columns]
+    to_id = Service._meta.pk.to_python
+    positions = {tag: [names.index(name) for name in wanted] for tag, (_, wanted) in branches.items()}
+    found: dict[str, list] = {tag: [] for tag in branches}
+    for tag, service_id, *values in rows:
+        row = [to_id(service_id)]
+        for position in positions[tag]:
+            value, to_python = values[position], convert[position]
+            row.append(value if value is None or to_python is None else to_python(value))
+        found[tag].append(tuple(row))
+    return found
