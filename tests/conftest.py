@@ -179,3 +179,19 @@ def directory():
     shelter = make_service(org, name="Women's safe house", categories=["housing", "counselling"])
     ServiceAtLocation.objects.create(service=shelter, location=house)
     return {"near": near, "far": far, "hotline": hotline, "shelter": shelter, "house": house}
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo directory, loaded once for the module and removed afterwards (loading takes seconds).
+
+    Tests of the module that come before the first to ask for it do not see it; those after it do.
+    """
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            call_command("load_demo", verbosity=0)
+            yield
+            transaction.set_rollback(True)

@@ -13,18 +13,6 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/services/"
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Load the demo once for this module, and remove it afterwards (loading takes seconds)."""
-    from django.db import transaction
-
-    with django_db_blocker.unblock():
-        with transaction.atomic():
-            call_command("load_demo", verbosity=0)
-            yield
-            transaction.set_rollback(True)
-
-
 def test_demo_covers_the_region(demo):
     assert Service.objects.count() >= 150
     assert Organization.objects.count() >= 40

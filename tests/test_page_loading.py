@@ -3,8 +3,7 @@
 import random
 
 import pytest
-from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from api.serializers.directory import ServiceListSerializer
@@ -14,16 +13,6 @@ from referrals.services.page_loading import RELATIONS, load_listings
 from tests.helpers import enrich_directory, random_directory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo directory (translations, hours, phones in several languages, capacities), loaded once."""
-    with django_db_blocker.unblock():
-        with transaction.atomic():
-            call_command("load_demo", verbosity=0)
-            yield
-            transaction.set_rollback(True)
 
 
 def _values(instance) -> dict:
