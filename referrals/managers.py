@@ -364,8 +364,9 @@ def loaded(instance, relation: str) -> list:
     return records if records is not None else list(getattr(instance, relation).all())
 
 
-# A service's locations as its records list them (by name, as locations are; a point search sorts them by distance).
-LOCATIONS_ORDER = ("location__name", "location_id")
+# A service's locations as its records list them (a point search sorts them by distance): by id, random and
+# telling nothing. Not by name: a safe house's place among named offices would hint at its hidden name.
+LOCATIONS_ORDER = ("location_id",)
 
 # The vocabularies a service lists by code; the first three are ordered by position, then code (as their Meta).
 SERVICE_VOCABULARIES = ("categories", "populations", "contexts", "languages")

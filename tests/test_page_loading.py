@@ -1,6 +1,7 @@
 """A page loaded in one query (`load_listings`) holds exactly what Django's prefetches load, query by query."""
 
 import random
+import uuid
 
 import pytest
 from django.db import connection
@@ -10,7 +11,14 @@ from api.serializers.directory import ServiceListSerializer
 from referrals.managers import LOCATIONS_ORDER, ServiceQuerySet, loaded_list, loaded_prefetch
 from referrals.models import Schedule, Service, ServiceAtLocation, ServiceTranslation
 from referrals.services.page_loading import RELATIONS, load_listings
-from tests.helpers import enrich_directory, random_directory
+from tests.helpers import (
+    enrich_directory,
+    make_location,
+    make_moderator,
+    make_organization,
+    make_service,
+    random_directory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +112,33 @@ def test_a_service_outside_the_query_is_never_loaded():
     assert [s.pk for s in found] == [pk for pk in ids if pk in set(listed.values_list("pk", flat=True))]
     assert len(found) < len(ids)
     assert load_listings(listed, [], None) == []
+
+
+def test_a_safe_house_place_among_a_services_locations_says_nothing_of_its_name(api):
+    """Locations list by id: ordered by name, a hidden house between "Alpha" and "Zulu" would hint at its own."""
+    org = make_organization(name="Shelters")
+    service = make_service(org, name="Shelter line")
+    places = (("Zulu office", False), ("Mango Soi 9 house", True), ("Alpha office", False))
+    for number, (name, confidential) in enumerate(places, start=1):  # ids in the reverse of the names' order
+        location = make_location(
+            org, id=uuid.UUID(int=number), name=name, latitude=13.75, longitude=100.5, confidential=confidential
+        )
+        ServiceAtLocation.objects.create(service=service, location=location)
+    by_id = sorted(str(pk) for pk in ServiceAtLocation.objects.values_list("location_id", flat=True))
+    listed = api.get("/api/v1/services/").json()["results"][0]["locations"]
+    detail = api.get(f"/api/v1/services/{service.pk}/").json()["locations"]
+    assert [location["id"] for location in listed] == [location["id"] for location in detail] == by_id
+    assert "Mango Soi 9 house" not in str(listed) + str(detail)
+
+
+def test_a_point_search_over_no_services_reads_nothing_and_fails_nothing():
+    from referrals.services.roles import Viewer
+    from referrals.services.search import NearQuery, nearest
+
+    moderator = Viewer.for_request(make_moderator())  # the general path
+    near = NearQuery(13.75, 100.5, 25)
+    assert nearest(Service.objects.none(), near, moderator) == []
+    assert nearest(Service.objects.filter(status__in=[]), near, moderator) == []
 
 
 # Last: the demo stays loaded until the module ends.

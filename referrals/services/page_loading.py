@@ -41,7 +41,7 @@ RELATIONS = (
     _Relation("phones", Phone, (("c", "type"), ("c", "number"), ("c", "id"))),  # as their Meta orders them
     _Relation("capacities", ServiceCapacity, (("c", "unit"),)),
     # managers.LOCATIONS_ORDER, in columns
-    _Relation("service_at_locations", ServiceAtLocation, (("j", "name"), ("c", "location_id")), joined=Location),
+    _Relation("service_at_locations", ServiceAtLocation, (("c", "location_id"),), joined=Location),
     _Relation("schedules", Schedule, (("c", "weekday"), ("c", "opens_at"), ("c", "id"))),
     _Relation("translations", ServiceTranslation, (("c", "language"),), language=True),
 )

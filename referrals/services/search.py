@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import BooleanField, CharField, Exists, F, FloatField, OuterRef, Q, QuerySet, UUIDField, Value
 from django.db.models.functions import Cast
@@ -111,7 +112,7 @@ def nearest(
         links = ServiceAtLocation.objects.filter(
             _visiblebox_condition(near.bounding_box, viewer), service__in=candidates
         )
-        branches["place"] = _locationbranch(links)
+        branches["place"] = _location_branch(links)
     if Reach.OUTREACH in near.reaches:
         circles = ServiceArea.objects.filter(circles_reaching(near), kind="radius", service__in=candidates)
         branches["circle"] = branch(circles, lat=F("latitude"), lng=F("longitude"), radius=F("radius_km"))
@@ -124,7 +125,7 @@ def nearest(
     if region is not None:
         areas = ServiceArea.objects.filter(kind__in=("country", "province"), country=region[0], service__in=candidates)
         branches["area"] = branch(areas, kind=F("kind"), province=F("state_province"), name=F("service__name"))
-        branches["office"] = _locationbranch(
+        branches["office"] = _location_branch(
             ServiceAtLocation.objects.filter(service_id__in=areas.values("service_id"))
         )
     rows = tagged_union(branches, _GENERAL_COLUMNS, services.db)
@@ -261,7 +262,7 @@ def _distances(rows, near: NearQuery, viewer, within_km: float = math.inf) -> di
     return best
 
 
-def _locationbranch(links: QuerySet) -> tuple[QuerySet, tuple]:
+def _location_branch(links: QuerySet) -> tuple[QuerySet, tuple]:
     """Links to locations as `_distances()` reads them."""
     return branch(
         links,
@@ -310,9 +311,13 @@ def tagged_union(branches: dict, columns, alias: str, execute=None) -> dict:
             if f"branch_{name}" not in queryset.query.annotations:
                 selected[f"branch_{name}"] = Cast(Value(None), output_field)
         names = ["branch_tag", "branch_service", *(f"branch_{name}" for name, _ in columns)]
-        compiled.append(queryset.annotate(**selected).values_list(*names).query.sql_with_params())
+        try:
+            compiled.append(queryset.annotate(**selected).values_list(*names).query.sql_with_params())
+        except EmptyResultSet:  # a WHERE that Django knows matches nothing (`pk__in=[]`): no rows, no branch
+            continue
+    found: dict[str, list] = {tag: [] for tag in branches}
     if not compiled:
-        return {}
+        return found
     sql = " UNION ALL ".join(f"SELECT * FROM ({branch_sql}) AS branch" for branch_sql, _ in compiled)  # noqa: S608
     params = [param for _, branch_params in compiled for param in branch_params]
     if execute is None:
@@ -326,7 +331,6 @@ def tagged_union(branches: dict, columns, alias: str, execute=None) -> dict:
     convert = [field.to_python if isinstance(field, UUIDField | BooleanField) else None for _, field in columns]
     to_id = Service._meta.pk.to_python
     positions = {tag: [names.index(name) for name in wanted] for tag, (_, wanted) in branches.items()}
-    found: dict[str, list] = {tag: [] for tag in branches}
     for tag, service_id, *values in rows:
         row = [to_id(service_id)]
         for position in positions[tag]:
