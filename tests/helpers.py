@@ -193,3 +193,29 @@ def enrich_directory(rng):
                 service=service, language="th", defaults={"name": f"บริการ {service.name}"}
             )
     Location.objects.filter(confidential=True).update(translations={"th": {"name": "ที่พัก"}})
+
+
+def enrich_records(rng):
+    """What a whole record shows beyond a listing (seeded): areas that tie in kind and name, the organisations' and
+    the places' phones with languages and translated descriptions, and texts in more than one other language."""
+    from referrals.models import ServiceTranslation
+
+    def phones(**owner):
+        for _ in range(rng.randint(0, 2)):
+            phone = add_phone(number=rng.choice(["+66 2 555 0100", "1300"]), description="Front desk", **owner)
+            if rng.random() < 0.5:
+                phone.translations = {"th": {"description": "แผนกต้อนรับ"}}
+                phone.save(update_fields=["translations"])
+            phone.languages.set(rng.sample(["th", "en", "my"], rng.randint(0, 2)))
+
+    for organization in Organization.objects.all():
+        phones(organization=organization)
+    for location in Location.objects.all():
+        phones(location=location)
+    for service in Service.objects.all():
+        for _ in range(rng.randint(0, 2)):
+            ServiceArea.objects.create(service=service, kind="province", country="TH", state_province="Chiang Mai")
+        if rng.random() < 0.4:
+            ServiceTranslation.objects.update_or_create(
+                service=service, language="my", defaults={"name": f"ဝန်ဆောင်မှု {service.name}", "description": "…"}
+            )

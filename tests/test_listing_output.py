@@ -1,7 +1,8 @@
-"""Search results rendered by plain code (`ListingListSerializer`) are exactly what DRF's nested serializers give.
+"""Search results and sync records rendered by plain code (`ListingListSerializer`, `RecordListSerializer`) are
+exactly what DRF's nested serializers give.
 
 Every reader (faces differ), with and without a point, a language, a map box and keywords, on a random directory
-with phones, counts, hours, translations and safe houses.
+with phones, counts, hours, areas, translations and safe houses.
 """
 
 import random
@@ -11,8 +12,8 @@ from unittest import mock
 import pytest
 from rest_framework import serializers
 
-from api.serializers.directory import ListingListSerializer
-from tests.helpers import BANGKOK, enrich_directory, random_directory
+from api.serializers.directory import ListingListSerializer, RecordListSerializer
+from tests.helpers import BANGKOK, enrich_directory, enrich_records, random_directory
 
 URL = "/api/v1/services/"
 ACTORS = ["anonymous", "partner", "granted_partner", "caseworker", "unvetted_caseworker", "provider_a", "moderator"]
@@ -34,6 +35,7 @@ def directory(world, settings):
     rng = random.Random(11)
     random_directory(rng, count=40)
     enrich_directory(rng)
+    enrich_records(rng)
     return world
 
 
@@ -54,3 +56,18 @@ def test_plain_rendering_equals_the_nested_serializers(directory, actor):
             assert fast.json()["results"], params
             assert fast.json() == general.json(), params
             assert fast.content == general.content  # the same bytes: the same keys in the same order
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_plain_records_equal_the_nested_serializers(directory, actor):
+    client = directory.client_for(actor)
+    for params in ({"page_size": 500}, {"page_size": 500, "lang": "th"}, {"page_size": 500, "lang": "my"}):
+        fast = client.get("/api/v1/sync/", params)
+        with mock.patch.object(RecordListSerializer, "to_representation", general_path):
+            general = client.get("/api/v1/sync/", params)
+        assert fast.status_code == general.status_code == 200, fast.content
+        records = fast.json()["results"]
+        assert records and any(record["service_areas"] for record in records), params
+        assert any(location["phones"] for record in records for location in record["locations"] if "phones" in location)
+        assert fast.json() == general.json(), params
+        assert fast.content == general.content

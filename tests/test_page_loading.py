@@ -9,10 +9,11 @@ from django.test.utils import CaptureQueriesContext
 
 from api.serializers.directory import ServiceListSerializer
 from referrals.managers import LOCATIONS_ORDER, ServiceQuerySet, loaded_list, loaded_prefetch
-from referrals.models import Schedule, Service, ServiceAtLocation, ServiceTranslation
-from referrals.services.page_loading import RELATIONS, load_listings
+from referrals.models import Phone, Schedule, Service, ServiceAtLocation, ServiceTranslation
+from referrals.services.page_loading import RELATIONS, load_listings, load_records
 from tests.helpers import (
     enrich_directory,
+    enrich_records,
     make_location,
     make_moderator,
     make_organization,
@@ -92,6 +93,66 @@ def _assert_same_pages(ids, lang):
     )
 
 
+def _whole(service) -> dict:
+    """Everything a whole record loads, nested: each relation's records with their codes, each place with its
+    organisation and phones, and the organisation's phones."""
+
+    def phones(owner):
+        return [(_values(phone), phone.codes) for phone in loaded_list(owner, "phones")]
+
+    def link(record):
+        location = record.location
+        return (_values(record), _values(location), _values(location.organization), phones(location))
+
+    relations = {
+        name: [link(r) if name == "service_at_locations" else (_values(r), getattr(r, "codes", None)) for r in records]
+        for name in ("phones", "capacities", "service_at_locations", "schedules", "translations", "service_areas")
+        for records in [loaded_list(service, name)]
+    }
+    organization = service.organization
+    return {
+        "service": _values(service),
+        "organization": (_values(organization), phones(organization)),
+        "relations": relations,
+        "codes": service.codes,
+    }
+
+
+def _assert_same_records(ids):
+    by_id = (
+        Service.objects.filter(pk__in=ids)
+        .defer("sync_state")
+        .with_detail_relations()
+        .prefetch_related(loaded_prefetch("organization__phones", Phone.objects.all()))
+        .in_bulk()
+    )
+    expected = [by_id[pk] for pk in ids if pk in by_id]
+    with CaptureQueriesContext(connection) as queries:
+        found = load_records(Service.objects.all(), ids)
+    assert len(queries) == 1
+    assert [s.pk for s in found] == [s.pk for s in expected]
+    for new, old in zip(found, expected, strict=True):
+        new_whole, old_whole = _whole(new), _whole(old)
+        for part, value in old_whole.items():
+            if part == "relations":
+                for name, records in value.items():
+                    assert new_whole[part][name] == records, (old.name, name)
+            assert new_whole[part] == value, (old.name, part)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_directories_load_whole_as_the_prefetches_load_them(seed):
+    rng = random.Random(seed)
+    random_directory(rng, count=40)
+    enrich_directory(rng)
+    enrich_records(rng)
+    ids = list(Service.objects.values_list("pk", flat=True))
+    rng.shuffle(ids)
+    _assert_same_records(ids)
+    _assert_same_records(ids[:3])
+    assert load_records(Service.objects.all(), []) == []
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_random_directories_load_as_the_prefetches_load_them(seed):
     rng = random.Random(seed)
@@ -150,3 +211,5 @@ def test_every_demo_service_loads_as_the_prefetches_load_it(demo, lang):
     assert Schedule.objects.filter(opens_at__isnull=True).exists()  # all-day hours: no times
     for start in range(0, len(ids), 50):
         _assert_same_pages(ids[start : start + 50], lang)
+        if lang is None:
+            _assert_same_records(ids[start : start + 50])

@@ -310,13 +310,19 @@ class ServiceAreaSerializer(serializers.ModelSerializer):
 
     def to_representation(self, area):
         """Show the centre the reader may see."""
-        data = super().to_representation(area)
-        hides_a_house = any(
-            not shows_full_face(self.context.get("viewer"), link.location)
-            for link in loaded(area.service, "service_at_locations")
-        )
-        data["latitude"], data["longitude"] = area.public_center(hides_a_house)
+        hiding = hides_a_house(area.service, self.context.get("viewer"))
+        return self.faced(super().to_representation(area), area, hiding)
+
+    @staticmethod
+    def faced(data: dict, area, hiding: bool) -> dict:
+        """The area with the centre this reader may see: grid-snapped when its service is `hiding` a house from them."""
+        data["latitude"], data["longitude"] = area.public_center(hiding)
         return data
+
+
+def hides_a_house(service, viewer) -> bool:
+    """Whether the service runs a place whose full face this reader may not see (its areas' centres then snap)."""
+    return any(not shows_full_face(viewer, link.location) for link in loaded(service, "service_at_locations"))
 
 
 class LocationSerializer(serializers.ModelSerializer):
@@ -767,6 +773,151 @@ class _Listing:
             "updated": _DATETIME.to_representation(capacity.updated),
             "fresh": capacity_is_fresh(capacity),
         }
+
+
+class RecordListSerializer(serializers.ListSerializer):
+    """Whole records (the sync's), each record's fields read by plain code (`_Record`), its faces and languages decided
+    by the child serializer's own methods, as `ListingListSerializer` does for results (tests/test_listing_output.py
+    compares the two renderings)."""
+
+    def to_representation(self, data):
+        record = _Record(self.child)
+        return [record.service(service) for service in data]
+
+
+class _Record(_Listing):
+    """Plain functions for the fields of `SyncServiceSerializer` (in its fields' order), for one page."""
+
+    def __init__(self, serializer):
+        super().__init__(serializer)
+        self.viewer = serializer.context.get("viewer")
+
+    def service(self, service) -> dict:
+        serializer, organization = self.serializer, service.organization
+        hiding = hides_a_house(service, self.viewer)
+        data = {
+            "id": str(service.pk),
+            "name": service.name,
+            "alternate_name": service.alternate_name,
+            "description": service.description,
+            "url": service.url,
+            "email": service.email,
+            "organization": {
+                "id": str(organization.pk),
+                "name": organization.name,
+                "alternate_name": organization.alternate_name,
+                "description": organization.description,
+                "email": organization.email,
+                "website": organization.website,
+                "phones": [self.phone(phone) for phone in loaded(organization, "phones")],
+                "last_modified": _DATETIME.to_representation(organization.last_modified),
+            },
+            "status": service.status,
+            "categories": codes_of(service, "categories"),
+            "populations": codes_of(service, "populations"),
+            "contexts": codes_of(service, "contexts"),
+            "languages": codes_of(service, "languages"),
+            "interpretation_services": service.interpretation_services,
+            "eligibility_description": service.eligibility_description,
+            "minimum_age": service.minimum_age,
+            "maximum_age": service.maximum_age,
+            "free": service.free,
+            "fees_description": service.fees_description,
+            "application_process": service.application_process,
+            "intake": [str(method) for method in service.intake],
+            "distance_km": serializer.get_distance_km(service),
+            "locations": serializer._locations(service, self.location),
+            "phones": [self.phone(phone) for phone in loaded(service, "phones")],
+            "schedules": [self.schedule(schedule) for schedule in loaded(service, "schedules")],
+            "service_areas": [self.area(area, hiding) for area in loaded(service, "service_areas")],
+            "capacity": [self.capacity(capacity) for capacity in loaded(service, "capacities")],
+            "alert": service.alert,
+            "assured_date": None if service.assured_date is None else _DATE.to_representation(service.assured_date),
+            "assurer": service.assurer,
+            "stale": is_stale(service),
+            "text_language": service.text_language,
+            "text_languages": {},
+            "labels": None,
+            "translations": [
+                {"language": translation.language, **{name: getattr(translation, name) for name in TRANSLATED_FIELDS}}
+                for translation in loaded(service, "translations")
+            ],
+            "last_modified": _DATETIME.to_representation(service.last_modified),
+        }
+        return serializer.in_reader_language(data, service)
+
+    def location(self, location) -> dict:
+        organization = location.organization
+        data = {
+            "id": str(location.pk),
+            "organization": {"id": str(organization.pk), "name": organization.name},
+            "location_type": location.location_type,
+            "name": location.name,
+            "description": location.description,
+            "confidential": location.confidential,
+            "approximate": False,
+            "latitude": location.latitude,
+            "longitude": location.longitude,
+            "distance_km": None,
+            "address_1": location.address_1,
+            "address_2": location.address_2,
+            "city": location.city,
+            "region": location.region,
+            "state_province": location.state_province,
+            "postal_code": location.postal_code,
+            "country": str(location.country),
+            "time_zone": location.time_zone,
+            "coordinates_source": location.coordinates_source,
+            "transportation": location.transportation,
+            "accessibility": location.accessibility,
+            "phones": [self.phone(phone) for phone in loaded(location, "phones")],
+            "text_languages": {},
+            "translations": _texts_by_language(location.translations),
+            "last_modified": _DATETIME.to_representation(location.last_modified),
+        }
+        return self.location_serializer.faced(data, location)
+
+    def phone(self, phone) -> dict:
+        data = super().phone(phone)
+        data["translations"] = _texts_by_language(phone.translations)
+        return data
+
+    @staticmethod
+    def schedule(schedule) -> dict:
+        return {
+            "id": str(schedule.pk),
+            "location": None if schedule.location_id is None else str(schedule.location_id),
+            "weekday": schedule.weekday,
+            "all_day": schedule.all_day,
+            "opens_at": None if schedule.opens_at is None else schedule.opens_at.strftime("%H:%M"),
+            "closes_at": None if schedule.closes_at is None else schedule.closes_at.strftime("%H:%M"),
+            "time_zone": schedule.time_zone,
+            "description": schedule.description,
+        }
+
+    @staticmethod
+    def area(area, hiding: bool) -> dict:
+        data = {
+            "id": str(area.pk),
+            "kind": area.kind,
+            "name": area.name,
+            "country": str(area.country),
+            "state_province": area.state_province,
+            "latitude": None,
+            "longitude": None,
+            "radius_km": area.radius_km,
+        }
+        return ServiceAreaSerializer.faced(data, area, hiding)
+
+
+def _texts_by_language(translations) -> dict | None:
+    """A record's `translations` column as its read shape (`translations_field`) gives it: {language: {text: str}}."""
+    if translations is None:
+        return None
+    return {
+        str(language): None if texts is None else {str(k): None if v is None else str(v) for k, v in texts.items()}
+        for language, texts in translations.items()
+    }
 
 
 class ServiceListSerializer(_ServiceBaseSerializer):

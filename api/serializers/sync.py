@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from api.serializers.directory import OrganizationSerializer, ServiceDetailSerializer
+from api.serializers.directory import OrganizationSerializer, RecordListSerializer, ServiceDetailSerializer
 
 __all__ = ["SyncOrganizationSerializer", "SyncPageSerializer", "SyncServiceSerializer"]
 
@@ -18,6 +18,9 @@ class SyncServiceSerializer(ServiceDetailSerializer):
     """A service's whole record, as the detail endpoint gives it, with its organisation in full."""
 
     organization = SyncOrganizationSerializer(read_only=True, help_text="The organisation that offers the service.")
+
+    class Meta(ServiceDetailSerializer.Meta):
+        list_serializer_class = RecordListSerializer  # the same output, by plain code
 
 
 class SyncPageSerializer(serializers.Serializer):

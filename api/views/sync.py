@@ -22,10 +22,11 @@ from api.renderers import DirectoryJSONRenderer
 from api.views.base import LanguageMixin, StrictParamsMixin
 from referrals.choices import ServiceStatus
 from referrals.fields import BoundingBoxField, CodeListField
-from referrals.managers import loaded, loaded_prefetch
-from referrals.models import Phone, Service
+from referrals.managers import loaded
+from referrals.models import Service
 from referrals.services import sync
 from referrals.services.disclosure import record_disclosures
+from referrals.services.page_loading import load_records
 
 CURSOR_SALT = "referrals.sync.cursor"
 DEFAULT_PAGE_SIZE = 100
@@ -144,17 +145,18 @@ class SyncView(LanguageMixin, StrictParamsMixin, APIView):
             box=data["bbox"],
             statuses=tuple(sorted(data["status"] or [ServiceStatus.ACTIVE])),
         )
-        position, reset = sync.Position(), False
+        position, reset, current = sync.Position(), False, None
         if data["cursor"]:
             position, cursor_region, cursor_scope = _decode_cursor(data["cursor"])
             self._check_same_region(request, region, cursor_region)
             region = cursor_region
-            pruned = not position.initial and position.watermark < sync.tombstones_kept_from() - 1
+            current, kept_from = sync.sequence_state()
+            pruned = not position.initial and position.watermark < kept_from - 1
             if cursor_scope != scope or pruned:
                 position, reset = sync.Position(), True
         if request.accepted_renderer.format == "ndjson":
             return self._stream(viewer, region, position, scope, reset)
-        page = sync.read_page(viewer, region, position, data["page_size"] or DEFAULT_PAGE_SIZE)
+        page = sync.read_page(viewer, region, position, data["page_size"] or DEFAULT_PAGE_SIZE, current)
         return Response(
             {
                 "results": self._records(page.services),
@@ -190,13 +192,7 @@ class SyncView(LanguageMixin, StrictParamsMixin, APIView):
         """The services in page order, whole, as this reader may see them; full faces shown are logged."""
         if not service_ids:
             return []
-        by_id = (
-            Service.objects.filter(pk__in=service_ids)
-            .with_detail_relations()
-            .prefetch_related(loaded_prefetch("organization__phones", Phone.objects.all()))
-            .in_bulk()
-        )
-        services = [by_id[pk] for pk in map(_uuid, service_ids) if pk in by_id]
+        services = load_records(Service.objects.all(), list(map(_uuid, service_ids)))
         context = {"request": self.request, "viewer": self.viewer, "lang": self.reader_language()}
         data = serializers.SyncServiceSerializer(services, many=True, context=context).data
         locations = [link.location for service in services for link in loaded(service, "service_at_locations")]

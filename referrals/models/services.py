@@ -297,7 +297,7 @@ class ServiceArea(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["kind", "name"]
+        ordering = ["kind", "name", "id"]
 
     def __str__(self):
         return self.name or f"{self.get_kind_display()} {self.country}"

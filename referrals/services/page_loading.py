@@ -1,4 +1,4 @@
-"""A page of search results loaded in one query: the services, each carrying its relations as JSON.
+"""A page of services loaded in one query: the services, each carrying its relations as JSON.
 
 Django's prefetches would load a page one query per relation (phones, capacities, locations, hours,
 the reader's translation, the codes): six or seven round trips, a quarter of a point search's time
@@ -8,6 +8,10 @@ database in a correlated subquery, and this module turns the arrays back into th
 instances, in the same order, under the same `loaded_<relation>` names and `codes` as
 `loaded_prefetch()` and `with_codes()` (tests/test_page_loading.py compares the two): every reader of
 a page (serializers, pages, the disclosure log) reads it as any other loaded record.
+
+Two shapes: `load_listings()` what a search result shows, `load_records()` a whole record as the sync
+carries it (`with_detail_relations()`: every translation, the areas, each place's organisation and
+phones, and the organisation's phones).
 """
 
 import datetime
@@ -23,7 +27,17 @@ from django.db.models.expressions import RawSQL
 from django.utils.dateparse import parse_datetime
 
 from referrals.managers import LOADED, SERVICE_VOCABULARIES, ServiceQuerySet
-from referrals.models import Location, Phone, Schedule, Service, ServiceAtLocation, ServiceCapacity, ServiceTranslation
+from referrals.models import (
+    Location,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    ServiceCapacity,
+    ServiceTranslation,
+)
 
 
 @dataclass(frozen=True)
@@ -35,15 +49,28 @@ class _Relation:
     ordering: tuple = ()  # (table, column) pairs as the prefetch orders them: c the relation's, j the joined
     joined: type | None = None  # a model joined one to one (a location to its link), its columns after
     language: bool = False  # only the reader's language (translations)
+    owner: str = "service"  # whose rows: the service's, or its "organization"'s (loaded on the organisation)
+    whole: bool = False  # (locations) each place with its organisation and its phones, after its columns
 
 
+PHONES_ORDER = (("c", "type"), ("c", "number"), ("c", "id"))  # as Phone's Meta orders them
 RELATIONS = (
-    _Relation("phones", Phone, (("c", "type"), ("c", "number"), ("c", "id"))),  # as their Meta orders them
+    _Relation("phones", Phone, PHONES_ORDER),
     _Relation("capacities", ServiceCapacity, (("c", "unit"),)),
     # managers.LOCATIONS_ORDER, in columns
     _Relation("service_at_locations", ServiceAtLocation, (("c", "location_id"),), joined=Location),
     _Relation("schedules", Schedule, (("c", "weekday"), ("c", "opens_at"), ("c", "id"))),
     _Relation("translations", ServiceTranslation, (("c", "language"),), language=True),
+)
+_LOCATION_PHONES = _Relation("phones", Phone, PHONES_ORDER, owner="location")
+RECORD_RELATIONS = (
+    _Relation("phones", Phone, PHONES_ORDER),
+    _Relation("capacities", ServiceCapacity, (("c", "unit"),)),
+    _Relation("service_at_locations", ServiceAtLocation, (("c", "location_id"),), joined=Location, whole=True),
+    _Relation("schedules", Schedule, (("c", "weekday"), ("c", "opens_at"), ("c", "id"))),
+    _Relation("translations", ServiceTranslation, (("c", "language"),)),
+    _Relation("service_areas", ServiceArea, (("c", "kind"), ("c", "name"), ("c", "id"))),
+    _Relation("phones", Phone, PHONES_ORDER, owner="organization"),
 )
 _CODES = "codes_{}"
 _PHONE_LANGUAGES = "_phone_languages"
@@ -55,52 +82,53 @@ def load_listings(services: models.QuerySet, ids: list, language: str | None) ->
     One query whatever the page's size. `language`: the reader's, whose translation (only) the
     result may show. A service the query set does not hold is left out.
     """
+    return _load(services.defer("search_text", *ServiceQuerySet.NOT_LISTED), ids, RELATIONS, language)
+
+
+def load_records(services: models.QuerySet, ids: list) -> list[Service]:
+    """The services of `services` with these ids, in their order, whole (as `with_detail_relations()` loads them,
+    with the organisation's phones). One query whatever the page's size."""
+    return _load(services.defer("search_text", "sync_state"), ids, RECORD_RELATIONS, None)
+
+
+def _load(services: models.QuerySet, ids: list, relations: tuple, language: str | None) -> list[Service]:
     if not ids:
         return []
-    alias = services.db
-    vendor = connections[alias].vendor
+    loader = _Loader(services.db)
     annotations = {}
-    for relation in RELATIONS:
-        if relation.language and not language:
-            continue
+    for relation in _wanted(relations, language):
         # SQL from the models' metadata; the language travels as a parameter.
-        sql, params = _relation_sql(relation, vendor), [language] * relation.language
-        annotations[_annotation(relation.name)] = RawSQL(sql, params)  # noqa: S611
+        sql, params = _relation_sql(relation, loader.vendor), [language] * relation.language
+        annotations[_annotation(relation)] = RawSQL(sql, params)  # noqa: S611
     for vocabulary in SERVICE_VOCABULARIES:
-        annotations[_annotation(_CODES.format(vocabulary))] = RawSQL(_codes_sql(Service, vocabulary, vendor), [])  # noqa: S611
-    page = (
-        services.filter(pk__in=ids)
-        .order_by()
-        .defer("search_text", *ServiceQuerySet.NOT_LISTED)
-        .select_related("organization")
-        .annotate(**annotations)
-    )
+        sql = _codes_sql(Service, vocabulary, loader.vendor)
+        annotations[_codes_annotation(vocabulary)] = RawSQL(sql, [])  # noqa: S611
+    page = services.filter(pk__in=ids).order_by().select_related("organization").annotate(**annotations)
     by_id = {}
     for service in page:
-        _unpack(service, alias, vendor, language)
+        loader.unpack(service, _wanted(relations, language))
         by_id[service.pk] = service
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def _annotation(name: str) -> str:
-    return f"_json_{name}"
+def _wanted(relations: tuple, language: str | None) -> list:
+    return [relation for relation in relations if language or not relation.language]
 
 
-def _unpack(service, alias: str, vendor: str, language: str | None) -> None:
-    """Turn the service's JSON columns into loaded relations and codes."""
-    values = service.__dict__
-    for relation in RELATIONS:
-        if relation.language and not language:
-            continue
-        rows = _loads(values.pop(_annotation(relation.name)))
-        if vendor != "postgresql" and relation.ordering:  # SQLite's aggregates keep no order: sort as it would
-            positions = _positions(relation)
-            rows.sort(key=lambda row: tuple((row[i] is not None, row[i]) for i in positions))
-        values[LOADED.format(relation.name)] = [_instance(relation, row, alias, service) for row in rows]
-    service.codes = {
-        vocabulary: _codes(_loads(values.pop(_annotation(_CODES.format(vocabulary)))), vendor)
-        for vocabulary in SERVICE_VOCABULARIES
-    }
+def _annotation(relation: _Relation) -> str:
+    return f"_json_{relation.owner}_{relation.name}"
+
+
+def _codes_annotation(vocabulary: str) -> str:
+    return f"_json_codes_{vocabulary}"
+
+
+def _sorted(rows: list, relation: _Relation, vendor: str) -> list:
+    """The rows in the relation's order: SQLite's aggregates keep none, so sort as it would have."""
+    if vendor != "postgresql" and relation.ordering:
+        positions = _positions(relation)
+        rows.sort(key=lambda row: tuple((row[i] is not None, row[i]) for i in positions))
+    return rows
 
 
 def _loads(value) -> list:
@@ -114,38 +142,78 @@ def _codes(pairs: list, vendor: str) -> list:
     return [code for code, _ in pairs]
 
 
-def _instance(relation: _Relation, row: list, alias: str, service):
-    model = relation.model
-    fields = _fields(model)
-    extra = []
-    if model is Phone:
+class _Loader:
+    """Turns one page's JSON rows into model instances. The same id recurs on a page (a service's in each of its
+    rows, a place's in its link and hours), so each is made a UUID once."""
+
+    def __init__(self, alias: str):
+        self.alias, self.vendor = alias, connections[alias].vendor
+        self.uuids: dict[str, uuid.UUID] = {}
+        self.converters: dict[type, list] = {}
+        self.plain: dict[type, bool] = {}
+
+    def unpack(self, service, relations) -> None:
+        """Turn the service's JSON columns into loaded relations and codes."""
+        values = service.__dict__
+        for relation in relations:
+            rows = _sorted(_loads(values.pop(_annotation(relation))), relation, self.vendor)
+            owner = service if relation.owner == "service" else service.organization
+            owner.__dict__[LOADED.format(relation.name)] = [self.instance(relation, row, owner) for row in rows]
+        service.codes = {
+            vocabulary: _codes(_loads(values.pop(_codes_annotation(vocabulary))), self.vendor)
+            for vocabulary in SERVICE_VOCABULARIES
+        }
+
+    def instance(self, relation: _Relation, row: list, owner):
+        model = relation.model
+        instance = self.phone(row) if model is Phone else self.build(model, row[: len(_fields(model))])
+        if relation.joined is not None:
+            start = len(_fields(model))
+            end = start + len(_fields(relation.joined))
+            location = self.build(relation.joined, row[start:end])
+            if relation.whole:
+                organization = self.build(Organization, row[end : end + len(_fields(Organization))])
+                Location.organization.field.set_cached_value(location, organization)
+                phones = _sorted(row[-1] or [], _LOCATION_PHONES, self.vendor)
+                location.__dict__[LOADED.format("phones")] = [self.phone(phone) for phone in phones]
+            model._meta.get_field("location").set_cached_value(instance, location)
+        model._meta.get_field(relation.owner).set_cached_value(instance, owner)
+        return instance
+
+    def phone(self, row: list):
+        """A phone from its columns and, last, its languages' [code, position] pairs."""
         *row, languages = row
-        extra = languages or []
-    instance = _build(model, row[: len(fields)], alias)
-    if relation.joined is not None:
-        joined = _build(relation.joined, row[len(fields) :], alias)
-        model._meta.get_field("location").set_cached_value(instance, joined)
-    model._meta.get_field("service").set_cached_value(instance, service)
-    if model is Phone:
-        instance.codes = {"languages": [code for code, _ in sorted(extra, key=lambda pair: (pair[1], pair[0]))]}
-    return instance
+        phone = self.build(Phone, row)
+        phone.codes = {"languages": [code for code, _ in sorted(languages or [], key=lambda pair: (pair[1], pair[0]))]}
+        return phone
 
+    def uuid(self, text: str) -> uuid.UUID:
+        value = self.uuids.get(text)
+        if value is None:
+            value = self.uuids[text] = uuid.UUID(text)
+        return value
 
-def _build(model, row, alias):
-    attnames, converters = _converters(model)
-    values = [
-        value if value is None or convert is None else convert(value)
-        for convert, value in zip(converters, row, strict=True)
-    ]
-    if _has_init_listeners(model):
-        return model.from_db(alias, attnames, values)
-    # As from_db() leaves a record read from the database, without Model.__init__'s per-field setattr (a third of
-    # the loading): every concrete column is given, and no pre_init/post_init receiver is connected to the model.
-    instance = model.__new__(model)
-    instance.__dict__.update(zip(attnames, values, strict=False))
-    instance._state = ModelState()
-    instance._state.adding, instance._state.db = False, alias
-    return instance
+    def build(self, model, row):
+        attnames, _ = _converters(model)
+        converters = self.converters.get(model)
+        if converters is None:
+            converters = self.converters[model] = [
+                self.uuid if convert is uuid.UUID else convert for convert in _converters(model)[1]
+            ]
+            self.plain[model] = not _has_init_listeners(model)
+        values = [
+            value if value is None or convert is None else convert(value)
+            for convert, value in zip(converters, row, strict=True)
+        ]
+        if not self.plain[model]:
+            return model.from_db(self.alias, attnames, values)
+        # As from_db() leaves a record read from the database, without Model.__init__'s per-field setattr (a third
+        # of the loading): every concrete column is given, and no pre_init/post_init receiver is connected to it.
+        instance = model.__new__(model)
+        instance.__dict__.update(zip(attnames, values, strict=False))
+        instance._state = ModelState()
+        instance._state.adding, instance._state.db = False, self.alias
+        return instance
 
 
 def _has_init_listeners(model) -> bool:
@@ -237,26 +305,57 @@ def _aggregate(value: str, order: str, vendor: str, nested: bool = False) -> str
 def _relation_sql(relation: _Relation, vendor: str) -> str:
     """The correlated subquery that gives one service's rows of the relation as a JSON array (text)."""
     model = relation.model
-    values = [_value_sql(field, "c", vendor) for field in _fields(model)]
+    values = _phone_values("c", vendor) if model is Phone else _values(model, "c", vendor)
     joins = ""
     if relation.joined is not None:
         joined = relation.joined._meta
-        values += [_value_sql(field, "j", vendor) for field in _fields(relation.joined)]
+        values += _values(relation.joined, "j", vendor)
         link = _quote(model._meta.get_field("location").column)
         joins = f" JOIN {_quote(joined.db_table)} j ON j.{_quote(joined.pk.column)} = c.{link}"
-    if model is Phone:
-        languages = _aggregate(_code_pair(Phone, "languages", vendor), "", vendor, nested=True)
-        subquery = f"(SELECT {languages} {_links_from(Phone, 'languages', 'c')})"
-        values.append(subquery if vendor == "postgresql" else f"json({subquery})")  # SQLite: JSON again, not text
-    service_column = _quote(model._meta.get_field("service").column)
-    where = f"c.{service_column} = {_quote(Service._meta.db_table)}.{_quote(Service._meta.pk.column)}"
+        if relation.whole:
+            organization = Organization._meta
+            values += _values(Organization, "o", vendor)
+            runner = _quote(Location._meta.get_field("organization").column)
+            joins += f" JOIN {_quote(organization.db_table)} o ON o.{_quote(organization.pk.column)} = j.{runner}"
+            values.append(_nested(_rows_sql(_LOCATION_PHONES, "j", vendor, nested=True), vendor))
+    return _rows_sql(relation, _quote(Service._meta.db_table), vendor, values=values, joins=joins)
+
+
+def _rows_sql(relation: _Relation, owner_table: str, vendor: str, values=None, joins="", nested=False) -> str:
+    """SELECT the JSON array of the relation's rows `c` that belong to the row `owner_table` (a service's, or for a
+    location's phones the location's), each an array of `values` (its columns), in the relation's order."""
+    model = relation.model
+    if values is None:
+        values = _phone_values("c", vendor) if model is Phone else _values(model, "c", vendor)
+    column = _quote(model._meta.get_field(relation.owner).column)
+    if relation.owner == "organization":  # the service's organisation's rows
+        owned_by = f"{owner_table}.{_quote(Service._meta.get_field('organization').column)}"
+    else:
+        owned_by = f"{owner_table}.{_quote(model._meta.get_field(relation.owner).target_field.column)}"
+    where = f"c.{column} = {owned_by}"
     if relation.language:
         where += f" AND c.{_quote(model._meta.get_field('language').column)} = %s"
     order = ", ".join(f"{table}.{_quote(column)}" for table, column in relation.ordering)
     return (
-        f"SELECT {_aggregate(_array(values, vendor), order, vendor)} "  # noqa: S608 (names from the models)
+        f"SELECT {_aggregate(_array(values, vendor), order, vendor, nested=nested)} "  # noqa: S608 (names from the models)
         f"FROM {_quote(model._meta.db_table)} c{joins} WHERE {where}"
     )
+
+
+def _values(model, table: str, vendor: str) -> list[str]:
+    return [_value_sql(field, table, vendor) for field in _fields(model)]
+
+
+def _phone_values(table: str, vendor: str) -> list[str]:
+    """A phone's columns and, last, its languages as [code, position] pairs."""
+    languages = _aggregate(_code_pair(Phone, "languages", vendor), "", vendor, nested=True)
+    subquery = f"SELECT {languages} {_links_from(Phone, 'languages', table)}"
+    return [*_values(Phone, table, vendor), _nested(subquery, vendor)]
+
+
+def _nested(subquery: str, vendor: str) -> str:
+    """A subquery's JSON inside another JSON array (SQLite: as JSON again, not as its text)."""
+    return f"({subquery})" if vendor == "postgresql" else f"json(({subquery}))"
 
 
 def _code_pair(model, relation: str, vendor: str) -> str:

@@ -107,6 +107,11 @@ def current_version() -> int:
     return SyncCounter.objects.filter(pk=1).values_list("value", flat=True).first() or 0
 
 
+def sequence_state() -> tuple[int, int]:
+    """`current_version()` and `tombstones_kept_from()` in one read."""
+    return SyncCounter.objects.filter(pk=1).values_list("value", "tombstones_from").first() or (0, 0)
+
+
 def tombstones_kept_from() -> int:
     """The lowest version whose tombstones are still kept; older cursors must start again."""
     return SyncCounter.objects.filter(pk=1).values_list("tombstones_from", flat=True).first() or 0
@@ -418,15 +423,17 @@ def _tombstones_for(viewer, region: Region, services):
     return tombstones
 
 
-def read_page(viewer, region: Region, position: Position, page_size: int) -> SyncPage:
-    """The next page of the reader's cycle (a new cycle when `position.horizon` is None)."""
-    if current_version() < max(position.horizon or 0, position.watermark):
+def read_page(viewer, region: Region, position: Position, page_size: int, current: int | None = None) -> SyncPage:
+    """The next page of the reader's cycle (a new cycle when `position.horizon` is None); `current`: the
+    `current_version()` the caller has just read, if it has."""
+    current = current_version() if current is None else current
+    if current < max(position.horizon or 0, position.watermark):
         # This database (a replica) is behind the cursor: read the page where the cursor came from.
         from referrals.routers import reading_from_primary
 
         with reading_from_primary():
-            return _read_page(viewer, region, position, page_size)
-    return _read_page(viewer, region, position, page_size)
+            return _read_page(viewer, region, position, page_size, current_version())
+    return _read_page(viewer, region, position, page_size, current)
 
 
 def _versioned_for(viewer, services):
@@ -444,8 +451,8 @@ def _versioned_for(viewer, services):
     return services.annotate(reader_version=Case(own, default=F("public_sync_version"))), "reader_version"
 
 
-def _read_page(viewer, region: Region, position: Position, page_size: int) -> SyncPage:
-    horizon = position.horizon if position.horizon is not None else current_version()
+def _read_page(viewer, region: Region, position: Position, page_size: int, current: int) -> SyncPage:
+    horizon = position.horizon if position.horizon is not None else current
     services = reader_set(viewer, region)
     versioned, version = _versioned_for(viewer, services)
     records = list(
