@@ -8,8 +8,16 @@ from django.test.utils import CaptureQueriesContext
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from referrals.models import Phone, ServiceAtLocation
-from tests.helpers import add_capacity, add_hours, make_caseworker, make_location, make_organization, make_service
+from referrals.models import Phone, Service, ServiceArea, ServiceAtLocation
+from tests.helpers import (
+    add_capacity,
+    add_hours,
+    add_phone,
+    make_caseworker,
+    make_location,
+    make_organization,
+    make_service,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +108,19 @@ def test_organization_list_queries_do_not_grow_with_page_size(api, sixty_service
     with CaptureQueriesContext(connection) as large:
         api.get("/api/v1/organizations/", {"page_size": 50})
     assert len(small) == len(large) <= 4
+
+
+def test_a_whole_record_is_one_query_with_everything_it_shows(api, sixty_services):
+    """The service, its organisation, places, phones, hours, areas, counts, translations and codes: one read."""
+    service = Service.objects.order_by("name").first()
+    ServiceArea.objects.create(service=service, kind="country", country="TH")
+    add_phone(location=service.service_at_locations.first().location)
+    api.get(f"/api/v1/services/{service.pk}/")  # warm the vocabulary cache, as any running server has
+    with CaptureQueriesContext(connection) as queries:
+        record = api.get(f"/api/v1/services/{service.pk}/").json()
+    assert len(queries) == 1, [q["sql"][:200] for q in queries.captured_queries]
+    assert record["service_areas"] and record["locations"] and record["phones"] and record["capacity"]
+    assert api.get("/api/v1/services/not-a-uuid/").status_code == 404
 
 
 TRANSACTION_CONTROL = re.compile(r"^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b")

@@ -1,7 +1,10 @@
 """Read shapes of the directory. Confidential locations fail closed: only declared public fields leave."""
 
-from django.utils import timezone
+from functools import cache
+
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
+from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -293,9 +296,27 @@ def populations_taken(capacity) -> list[str] | None:
     return None if taken is None else sorted(taken)
 
 
+class _CountryChoices:
+    """The countries as choices, named in English once per process: a read-only field needs them only for the
+    schema's enum, and the model field's own choices translate and sort some 250 names each time a serializer
+    is made (half of a whole record's time)."""
+
+    def __iter__(self):
+        return iter(_country_choices())
+
+
+@cache
+def _country_choices() -> list[tuple[str, str]]:
+    with translation.override("en"):
+        return [(code, str(name)) for code, name in countries]
+
+
 class ServiceAreaSerializer(serializers.ModelSerializer):
     """An area a service reaches. Its centre is grid-snapped when the service runs a confidential location."""
 
+    country = serializers.ChoiceField(
+        choices=_CountryChoices(), read_only=True, help_text=ServiceArea._meta.get_field("country").help_text
+    )
     latitude = serializers.FloatField(
         read_only=True, allow_null=True, help_text="Centre latitude of a radius area (grid-snapped near a safe house)."
     )

@@ -2,11 +2,12 @@
 
 import contextlib
 import sys
+import uuid
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Q
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, status, viewsets
@@ -46,6 +47,7 @@ from referrals.models import (
 from referrals.services import listings, memberships, moderation, places, reports
 from referrals.services.disclosure import record_disclosures
 from referrals.services.history import listing_history
+from referrals.services.page_loading import load_records
 from referrals.services.paging import PageNotFound
 from referrals.services.service_search import search_services
 
@@ -99,8 +101,7 @@ class ServiceViewSet(VersionedWritesMixin, LanguageMixin, StrictParamsMixin, Spa
             return Service.objects.editable_by(viewer).with_detail_relations()
         if self.action == "verify":
             return Service.objects.administrable_by(viewer).with_detail_relations()
-        services = Service.objects.visible_to(viewer)
-        return services.with_detail_relations() if self.action == "retrieve" else services
+        return Service.objects.visible_to(viewer)  # a record to read is loaded whole by `get_object`
 
     def get_serializer_class(self):
         """Compact results in lists, the whole record in detail, input shapes for writes."""
@@ -167,6 +168,20 @@ class ServiceViewSet(VersionedWritesMixin, LanguageMixin, StrictParamsMixin, Spa
             response.data["resolved_place"] = serializers.ResolvedPlaceSerializer(found.place).data
         return response
 
+    def get_object(self):
+        """A record to read comes whole in one query (`load_records`); one to change as its write loads it."""
+        if self.action != "retrieve":
+            return super().get_object()
+        try:
+            pk = uuid.UUID(str(self.kwargs[self.lookup_url_kwarg or self.lookup_field]))
+        except ValueError:
+            raise Http404(f"No {Service._meta.object_name} matches the given query.") from None
+        found = load_records(self.get_queryset(), [pk])
+        if not found:
+            raise Http404(f"No {Service._meta.object_name} matches the given query.")
+        self.check_object_permissions(self.request, found[0])
+        return found[0]
+
     def retrieve(self, request, *args, **kwargs):
         """The whole record; full faces shown to caseworkers and partners are logged."""
         service = self.get_object()
@@ -176,7 +191,7 @@ class ServiceViewSet(VersionedWritesMixin, LanguageMixin, StrictParamsMixin, Spa
 
     def representation(self, service):
         """The whole record, as `retrieve` gives it to this reader."""
-        fresh = Service.objects.with_detail_relations().get(pk=service.pk)
+        (fresh,) = load_records(Service.objects.all(), [service.pk])
         return serializers.ServiceDetailSerializer(fresh, context=self.get_serializer_context()).data
 
     def _detail(self, service, status_code=status.HTTP_200_OK):
