@@ -150,7 +150,19 @@ class ServiceSearchForm(forms.Form):
         self.resolved_place = place
 
 
-class ServiceFilterSet(django_filters.FilterSet):
+class _FormClassOnce:
+    """django-filter makes a filter set's form class, and each filter's form field, for every filter set it makes
+    (a new type and a score of fields per search): make them once per filter set class. Each request still gets a
+    form of its own, which copies the fields as every Django form does."""
+
+    def get_form_class(self):
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
+
+class ServiceFilterSet(_FormClassOnce, django_filters.FilterSet):
     """Search parameters of `GET /api/v1/services/`."""
 
     lat = FloatFilter(
@@ -449,7 +461,7 @@ class ServiceFilterSet(django_filters.FilterSet):
         return queryset.filter(status__in=value)
 
 
-class OrganizationFilterSet(django_filters.FilterSet):
+class OrganizationFilterSet(_FormClassOnce, django_filters.FilterSet):
     """Filters of `GET /api/v1/organizations/`."""
 
     q = django_filters.CharFilter(
