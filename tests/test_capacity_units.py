@@ -73,3 +73,16 @@ def test_unit_labels_follow_the_language(api):
     women = api.get("/api/v1/capacity-units/beds_women/", {"lang": "th"}).json()
     assert women["name"] == "เตียงสำหรับผู้หญิง" and women["language"] == "th"
     assert set(women["populations"]) == {"girls", "women"}
+
+
+def test_a_page_reads_the_units_once_whatever_its_counts(api, shelters):
+    """The units come from the shared cache (Redis in production): one read per page, not one per count."""
+    from unittest import mock
+
+    from api.serializers import directory
+
+    for params in ({}, {"fields": "id,capacity"}):  # plain rendering, and DRF's for a selection of fields
+        with mock.patch.object(directory, "capacity_units", wraps=directory.capacity_units) as units:
+            results = api.get(URL, params).json()["results"]
+        assert sum(len(result["capacity"]) for result in results) == 4
+        assert units.call_count == 1, params

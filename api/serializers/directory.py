@@ -282,7 +282,12 @@ class ServiceCapacitySerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField(), allow_null=True))
     def get_takes(self, capacity) -> list[str] | None:
         """From the cached vocabulary: no query per count."""
-        return populations_taken(capacity)
+        return populations_taken(capacity, self._units)
+
+    @cached_property
+    def _units(self):
+        """The units, read from the cache once for a page (the cache is Redis in production: a round trip)."""
+        return capacity_units()
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_fresh(self, capacity) -> bool:
@@ -290,9 +295,9 @@ class ServiceCapacitySerializer(serializers.ModelSerializer):
         return capacity_is_fresh(capacity)
 
 
-def populations_taken(capacity) -> list[str] | None:
-    """The populations a free place of the count's unit takes (None: anyone), from the cached vocabulary."""
-    taken = capacity_units().get(capacity.unit, frozenset())
+def populations_taken(capacity, units: dict) -> list[str] | None:
+    """The populations a free place of the count's unit takes (None: anyone), from `capacity_units()`."""
+    taken = units.get(capacity.unit, frozenset())
     return None if taken is None else sorted(taken)
 
 
@@ -718,6 +723,7 @@ class _Listing:
         self.serializer = serializer
         self.location_serializer = serializer._location_serializer
         self.lang = serializer.context.get("lang")
+        self.units = capacity_units()  # once for the page: a cache read each (a Redis round trip) cost more
 
     def service(self, service) -> dict:
         serializer, organization = self.serializer, service.organization
@@ -788,7 +794,7 @@ class _Listing:
     def capacity(self, capacity) -> dict:
         return {
             "unit": capacity.unit,
-            "takes": populations_taken(capacity),
+            "takes": populations_taken(capacity, self.units),
             "available": capacity.available,
             "maximum": capacity.maximum,
             "updated": _DATETIME.to_representation(capacity.updated),
