@@ -137,6 +137,41 @@ def _check_routing(replica):
     assert any("referrals_service" in query["sql"] for query in on_replica.captured_queries)
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_sync_page_read_on_the_primary_loads_its_records_there(settings):
+    """A replica behind the cursor: the page is read on the primary, and so are its records (a lagging replica
+    could still hold a house's old, public face that the page has just told the reader to drop)."""
+    from unittest import mock
+
+    from rest_framework.test import APIClient
+
+    from referrals.services import sync
+
+    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 0
+    with replica_alias(settings) as replica:
+        service = make_service(make_organization(), name="Before", at=(13.7, 100.5))
+        reader = APIClient()
+        cursor = reader.get("/api/v1/sync/").json()["next_cursor"]
+        service.name = "After"
+        service.save()
+        real = sync.sequence_state
+
+        def lagging():  # the replica has not yet seen the cursor's versions; the primary has
+            current, kept_from = real()
+            return (current if _pinned.get() else 0), kept_from
+
+        primary = connections["default"]
+        with (
+            mock.patch.object(sync, "sequence_state", lagging),
+            CaptureQueriesContext(replica) as on_replica,
+            CaptureQueriesContext(primary) as on_primary,
+        ):
+            page = reader.get("/api/v1/sync/", {"cursor": cursor}).json()
+    assert [record["name"] for record in page["results"]] == ["After"]
+    assert any("_json_" in query["sql"] for query in on_primary.captured_queries)  # the records' one query
+    assert not any("_json_" in query["sql"] for query in on_replica.captured_queries)
+
+
 def test_the_cache_is_redis_when_redis_url_is_set(settings):
     from django.core.cache import cache, caches
 

@@ -723,7 +723,12 @@ class _Listing:
         self.serializer = serializer
         self.location_serializer = serializer._location_serializer
         self.lang = serializer.context.get("lang")
-        self.units = capacity_units()  # once for the page: a cache read each (a Redis round trip) cost more
+
+    @cached_property
+    def units(self):
+        """The capacity units, read from the cache once for the page (a Redis round trip each cost more), and
+        only by a page that shows a count."""
+        return capacity_units()
 
     def service(self, service) -> dict:
         serializer, organization = self.serializer, service.organization

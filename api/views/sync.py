@@ -1,5 +1,6 @@
 """`GET /api/v1/sync/`: download a region once, then only what changed, page by page or as one stream."""
 
+import contextlib
 import json
 import uuid
 
@@ -24,6 +25,7 @@ from referrals.choices import ServiceStatus
 from referrals.fields import BoundingBoxField, CodeListField
 from referrals.managers import loaded
 from referrals.models import Service
+from referrals.routers import reading_from_primary
 from referrals.services import sync
 from referrals.services.disclosure import record_disclosures
 from referrals.services.page_loading import load_records
@@ -159,7 +161,7 @@ class SyncView(LanguageMixin, StrictParamsMixin, APIView):
         page = sync.read_page(viewer, region, position, data["page_size"] or DEFAULT_PAGE_SIZE, current)
         return Response(
             {
-                "results": self._records(page.services),
+                "results": self._records(page),
                 "deleted": page.deleted,
                 "next_cursor": _encode_cursor(page.position, region, scope),
                 "has_more": page.has_more,
@@ -188,11 +190,13 @@ class SyncView(LanguageMixin, StrictParamsMixin, APIView):
         if errors:
             raise ValidationError(errors)
 
-    def _records(self, service_ids):
-        """The services in page order, whole, as this reader may see them; full faces shown are logged."""
-        if not service_ids:
+    def _records(self, page: sync.SyncPage):
+        """The page's services in its order, whole, as this reader may see them, read on the database the page was
+        read on; full faces shown are logged."""
+        if not page.services:
             return []
-        services = load_records(Service.objects.all(), list(map(_uuid, service_ids)))
+        with reading_from_primary() if page.on_primary else contextlib.nullcontext():
+            services = load_records(Service.objects.all(), list(map(_uuid, page.services)))
         context = {"request": self.request, "viewer": self.viewer, "lang": self.reader_language()}
         data = serializers.SyncServiceSerializer(services, many=True, context=context).data
         locations = [link.location for service in services for link in loaded(service, "service_at_locations")]
@@ -210,7 +214,7 @@ class SyncView(LanguageMixin, StrictParamsMixin, APIView):
                 page = sync.read_page(viewer, region, position, STREAM_BATCH)
                 for pk in page.deleted:
                     yield _line({"type": "deleted", "id": pk})
-                for record in self._records(page.services):
+                for record in self._records(page):
                     yield _line({"type": "service", "record": record})
                 position = page.position
                 if not page.has_more:

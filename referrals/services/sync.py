@@ -359,6 +359,9 @@ class SyncPage:
     deleted: list = field(default_factory=list)
     position: Position = field(default_factory=Position)
     has_more: bool = False
+    # Read on the primary because the replica was behind the cursor: the records must be loaded there too, or a
+    # replica still holding a house's old, public face would send it after the page told the reader to drop it.
+    on_primary: bool = False
 
 
 def reader_set(viewer, region: Region):
@@ -432,7 +435,9 @@ def read_page(viewer, region: Region, position: Position, page_size: int, curren
         from referrals.routers import reading_from_primary
 
         with reading_from_primary():
-            return _read_page(viewer, region, position, page_size, current_version())
+            page = _read_page(viewer, region, position, page_size, current_version())
+        page.on_primary = True
+        return page
     return _read_page(viewer, region, position, page_size, current)
 
 
