@@ -28,6 +28,7 @@ from referrals.managers import loaded
 from referrals.models import Service
 from referrals.services import mail, registration
 from referrals.services.disclosure import record_disclosures
+from referrals.services.page_loading import load_records
 from referrals.services.paging import MAX_PAGE, PageNotFound
 from referrals.services.roles import Viewer, reader_of
 from referrals.services.service_search import search_services
@@ -132,7 +133,7 @@ def service(request, pk):
     """Everything a referral needs about one service; confidential full faces are marked and logged."""
     viewer = viewer_of(request)
     lang = listing_language()
-    found = Service.objects.visible_to(viewer).with_detail_relations().filter(pk=pk).first()
+    found = next(iter(load_records(Service.objects.visible_to(viewer), [pk])), None)
     if found is None:
         raise Http404(_("No such service, or it is not listed."))
     data = ServiceDetailSerializer(found, context={"viewer": viewer, "lang": lang}).data

@@ -714,6 +714,7 @@ class ListingListSerializer(serializers.ListSerializer):
 
 
 _DATETIME, _DATE = serializers.DateTimeField(), serializers.DateField()
+_LOCAL_TIME, _TEXTS = LocalTimeField(), translations_field("texts")
 
 
 class _Listing:
@@ -921,8 +922,8 @@ class _Record(_Listing):
             "location": None if schedule.location_id is None else str(schedule.location_id),
             "weekday": schedule.weekday,
             "all_day": schedule.all_day,
-            "opens_at": None if schedule.opens_at is None else schedule.opens_at.strftime("%H:%M"),
-            "closes_at": None if schedule.closes_at is None else schedule.closes_at.strftime("%H:%M"),
+            "opens_at": None if schedule.opens_at is None else _LOCAL_TIME.to_representation(schedule.opens_at),
+            "closes_at": None if schedule.closes_at is None else _LOCAL_TIME.to_representation(schedule.closes_at),
             "time_zone": schedule.time_zone,
             "description": schedule.description,
         }
@@ -944,12 +945,7 @@ class _Record(_Listing):
 
 def _texts_by_language(translations) -> dict | None:
     """A record's `translations` column as its read shape (`translations_field`) gives it: {language: {text: str}}."""
-    if translations is None:
-        return None
-    return {
-        str(language): None if texts is None else {str(k): None if v is None else str(v) for k, v in texts.items()}
-        for language, texts in translations.items()
-    }
+    return None if translations is None else _TEXTS.to_representation(translations)
 
 
 class ServiceListSerializer(_ServiceBaseSerializer):

@@ -175,8 +175,8 @@ class ServiceViewSet(VersionedWritesMixin, LanguageMixin, StrictParamsMixin, Spa
         try:
             pk = uuid.UUID(str(self.kwargs[self.lookup_url_kwarg or self.lookup_field]))
         except ValueError:
-            raise Http404(f"No {Service._meta.object_name} matches the given query.") from None
-        found = load_records(self.get_queryset(), [pk])
+            pk = None  # not an id: as no such service
+        found = load_records(self.get_queryset(), [pk]) if pk else []
         if not found:
             raise Http404(f"No {Service._meta.object_name} matches the given query.")
         self.check_object_permissions(self.request, found[0])

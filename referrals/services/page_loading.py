@@ -16,7 +16,7 @@ phones, and the organisation's phones).
 
 import datetime
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import orjson
@@ -54,23 +54,25 @@ class _Relation:
 
 
 PHONES_ORDER = (("c", "type"), ("c", "number"), ("c", "id"))  # as Phone's Meta orders them
-RELATIONS = (
-    _Relation("phones", Phone, PHONES_ORDER),
-    _Relation("capacities", ServiceCapacity, (("c", "unit"),)),
-    # managers.LOCATIONS_ORDER, in columns
-    _Relation("service_at_locations", ServiceAtLocation, (("c", "location_id"),), joined=Location),
-    _Relation("schedules", Schedule, (("c", "weekday"), ("c", "opens_at"), ("c", "id"))),
-    _Relation("translations", ServiceTranslation, (("c", "language"),), language=True),
-)
-_LOCATION_PHONES = _Relation("phones", Phone, PHONES_ORDER, owner="location")
+_PHONES = _Relation("phones", Phone, PHONES_ORDER)
+_CAPACITIES = _Relation("capacities", ServiceCapacity, (("c", "unit"),))
+# managers.LOCATIONS_ORDER, in columns
+_LOCATIONS = _Relation("service_at_locations", ServiceAtLocation, (("c", "location_id"),), joined=Location)
+_SCHEDULES = _Relation("schedules", Schedule, (("c", "weekday"), ("c", "opens_at"), ("c", "id")))
+_TRANSLATIONS = _Relation("translations", ServiceTranslation, (("c", "language"),))
+_LOCATION_PHONES = replace(_PHONES, owner="location")
+
+# What a search result shows: only the reader's translation.
+RELATIONS = (_PHONES, _CAPACITIES, _LOCATIONS, _SCHEDULES, replace(_TRANSLATIONS, language=True))
+# A whole record: every translation, the areas, each place whole, and the organisation's phones.
 RECORD_RELATIONS = (
-    _Relation("phones", Phone, PHONES_ORDER),
-    _Relation("capacities", ServiceCapacity, (("c", "unit"),)),
-    _Relation("service_at_locations", ServiceAtLocation, (("c", "location_id"),), joined=Location, whole=True),
-    _Relation("schedules", Schedule, (("c", "weekday"), ("c", "opens_at"), ("c", "id"))),
-    _Relation("translations", ServiceTranslation, (("c", "language"),)),
+    _PHONES,
+    _CAPACITIES,
+    replace(_LOCATIONS, whole=True),
+    _SCHEDULES,
+    _TRANSLATIONS,
     _Relation("service_areas", ServiceArea, (("c", "kind"), ("c", "name"), ("c", "id"))),
-    _Relation("phones", Phone, PHONES_ORDER, owner="organization"),
+    replace(_PHONES, owner="organization"),
 )
 _CODES = "codes_{}"
 _PHONE_LANGUAGES = "_phone_languages"
@@ -194,12 +196,11 @@ class _Loader:
         return value
 
     def build(self, model, row):
-        attnames, _ = _converters(model)
+        attnames, columns = _converters(model)
         converters = self.converters.get(model)
         if converters is None:
-            converters = self.converters[model] = [
-                self.uuid if convert is uuid.UUID else convert for convert in _converters(model)[1]
-            ]
+            converters = [self.uuid if convert is uuid.UUID else convert for convert in columns]
+            self.converters[model] = converters
             self.plain[model] = not _has_init_listeners(model)
         values = [
             value if value is None or convert is None else convert(value)

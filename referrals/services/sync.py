@@ -108,13 +108,9 @@ def current_version() -> int:
 
 
 def sequence_state() -> tuple[int, int]:
-    """`current_version()` and `tombstones_kept_from()` in one read."""
+    """`current_version()`, and the lowest version whose tombstones are still kept (older cursors must start
+    again), in one read."""
     return SyncCounter.objects.filter(pk=1).values_list("value", "tombstones_from").first() or (0, 0)
-
-
-def tombstones_kept_from() -> int:
-    """The lowest version whose tombstones are still kept; older cursors must start again."""
-    return SyncCounter.objects.filter(pk=1).values_list("tombstones_from", flat=True).first() or 0
 
 
 def _states(service_ids, registry=None) -> tuple[dict, dict]:
