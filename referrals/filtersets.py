@@ -4,6 +4,8 @@ The API's list endpoints and the web pages read their input through these filter
 parameter means the same everywhere; each filter's help text is also its OpenAPI description.
 """
 
+import copy
+
 import django_filters
 from django import forms
 from django.conf import settings
@@ -150,10 +152,31 @@ class ServiceSearchForm(forms.Form):
         self.resolved_place = place
 
 
-class _FormClassOnce:
-    """django-filter makes a filter set's form class, and each filter's form field, for every filter set it makes
-    (a new type and a score of fields per search): make them once per filter set class. Each request still gets a
-    form of its own, which copies the fields as every Django form does."""
+class _FiltersOfAClass(dict):
+    """A filter set class's filters. django-filter deep-copies them for every filter set it makes (the help texts,
+    choices and arguments of a score of filters: 4 ms of a 35 ms search); each filter set needs only filters of its
+    own to carry its `parent` and `model`, so copy each filter, not what it holds (nothing a filter holds changes
+    after its class is made)."""
+
+    def __deepcopy__(self, memo):
+        copies = {}
+        for name, filter_ in self.items():
+            copied = copies[name] = copy.copy(filter_)
+            if filter_._method is not None:
+                copied.method = filter_._method  # a `method=` filter's caller of its own, bound to the copy's parent
+        return copies
+
+
+class _FilterSetMetaclass(django_filters.filterset.FilterSetMetaclass):
+    def __new__(mcs, name, bases, attrs):
+        new_class = super().__new__(mcs, name, bases, attrs)
+        new_class.base_filters = _FiltersOfAClass(new_class.base_filters)
+        return new_class
+
+
+class _BuiltOnce(django_filters.FilterSet, metaclass=_FilterSetMetaclass):
+    """What django-filter makes anew for every filter set (a form class and a score of form fields, deep copies of
+    every filter), made once per filter set class. Each request still gets a form and filters of its own."""
 
     def get_form_class(self):
         cls = type(self)
@@ -162,7 +185,7 @@ class _FormClassOnce:
         return cls._form_class
 
 
-class ServiceFilterSet(_FormClassOnce, django_filters.FilterSet):
+class ServiceFilterSet(_BuiltOnce):
     """Search parameters of `GET /api/v1/services/`."""
 
     lat = FloatFilter(
@@ -461,7 +484,7 @@ class ServiceFilterSet(_FormClassOnce, django_filters.FilterSet):
         return queryset.filter(status__in=value)
 
 
-class OrganizationFilterSet(_FormClassOnce, django_filters.FilterSet):
+class OrganizationFilterSet(_BuiltOnce):
     """Filters of `GET /api/v1/organizations/`."""
 
     q = django_filters.CharFilter(
