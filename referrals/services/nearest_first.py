@@ -12,12 +12,14 @@ granted partner keys by the exact one. Moderators and members of organisations (
 unlisted services, or their own houses in full) take the general search.
 """
 
+import functools
 import heapq
 import itertools
 import math
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import FullResultSet
 from django.db import connections
 from django.db.models import BooleanField, CharField, F, FloatField, Func, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
@@ -111,7 +113,7 @@ def nearest(services: QuerySet, near: NearQuery, viewer, filters: EntryFilters, 
     if wanted is not None and Reach.PLACE in near.reaches:
         # The remote services matter when every place is read: when all the matches up to the count are wanted.
         with_covering = Reach.REMOTE in near.reaches and wanted > settings.SEARCH_COUNT_LIMIT
-        circles, first, covering = _first_round(entries, near, face, limit, with_covering)
+        circles, first, covering = _first_round(entries, near, face, filters, limit, with_covering)
     else:
         circles = _by_circle(entries, near, face) if Reach.OUTREACH in near.reaches else {}
     while True:
@@ -120,7 +122,7 @@ def nearest(services: QuerySet, near: NearQuery, viewer, filters: EntryFilters, 
         elif first is not None:
             (by_location, horizon), first = first, None
         elif wanted is not None and _reads_nearest_first(services.db):
-            by_location, horizon = _by_location_nearest_first(entries, near, face, limit)
+            by_location, horizon = _by_location_nearest_first(entries, near, face, filters, limit)
         else:
             by_location, horizon = _by_location_in_box(entries, near, face), math.inf
         # Nearer than the horizon is certain; at it, not (a place not yet read may lie exactly there).
@@ -188,35 +190,19 @@ def at_least(services: QuerySet, near: NearQuery, viewer, filters: EntryFilters,
     """
     if not filters.complete or not _reads_nearest_first(services.db):
         return False
-    face = _face(viewer)
-    point = UnitSpherePoint(F(face[0]), F(face[1]))
+    where, where_params = _entries_where(filters, services.db)
     centre = unit_sphere(near.latitude, near.longitude)
     inner = inner_chord(near.radius_km)
-    box = _cube_around(centre, inner)
-    entries = SearchEntry.objects.using(services.db).filter(filters.condition())
-    # Any of the entries well inside the radius will do (no order: ordering by distance costs a third more).
-    inside = (
-        entries.filter(CubeContains(box, point), kind="location")
-        .annotate(chord=CubeDistance(point, CubePoint(centre)))
-        .filter(chord__lte=inner)
-        .values_list("service_id")[: READ_PER_WANTED * n]
-    )
-    # Country- and province-wide services that hold the point match too (at distance 0); one branch per
-    # kind of area, so that each is a plain scan of the areas' index (bitmap scans are off).
-    # Outreach circles are left out: the count stays a lower bound, which is all it must be.
-    branches = [inside] if Reach.PLACE in near.reaches else []
-    if Reach.REMOTE in near.reaches:
-        branches += [entries.filter(area).values_list("service_id")[:n] for area in _holding_the_point(near)]
-    if not branches:
+    areas = _holding_the_point(near) if Reach.REMOTE in near.reaches else []
+    if Reach.PLACE not in near.reaches and not areas:
         return False
-    compiled = [branch.query.sql_with_params() for branch in branches]  # by Django: values travel as parameters
-    union = " UNION ".join(f"({sql})" for sql, _ in compiled)
-    params = [param for _, branch_params in compiled for param in branch_params]
-    # A service with two locations inside counts once: UNION drops the repeats, and with one branch DISTINCT does.
-    if len(compiled) == 1:
-        union = f"SELECT DISTINCT * FROM {union} AS branch"  # noqa: S608
-    counting = f"SELECT count(*) FROM ({union}) AS matching"  # noqa: S608
-    ((counted,),) = _read_in_index_order(counting, params, services.db)
+    sql = _counting_sql(where, _face(viewer), Reach.PLACE in near.reaches, tuple(tuple(area) for area in areas), n)
+    params = []
+    if Reach.PLACE in near.reaches:
+        params += [*where_params, *_cube_around(centre, inner), centre, inner]
+    for area in areas:
+        params += [*where_params, *area.values()]
+    ((counted,),) = _read_in_index_order(sql, params, services.db)
     return counted >= n
 
 
@@ -252,7 +238,7 @@ def _circle_reach(rows, near: NearQuery) -> dict:
     return reach
 
 
-def _first_round(entries: QuerySet, near: NearQuery, face, limit: int, with_covering: bool) -> tuple:
+def _first_round(entries: QuerySet, near: NearQuery, face, filters, limit: int, with_covering: bool) -> tuple:
     """The reads a point search starts with, in one round trip: circles, the first places, the remote services.
 
     Returns the circles' reach (as `_by_circle`), the first read of places (as `_by_location_nearest_first`
@@ -261,25 +247,17 @@ def _first_round(entries: QuerySet, near: NearQuery, face, limit: int, with_cove
     Each read is a branch of one UNION ALL, planned on its own as it would be alone, its rows told apart
     by a tag.
     """
-    nearest_first = _reads_nearest_first(entries.db)
-    branches = {}
-    if nearest_first:
-        point = UnitSpherePoint(F(face[0]), F(face[1]))
-        places = (
-            entries.filter(CubeContains(_search_cube(near), point), kind="location")
-            .annotate(chord=CubeDistance(point, CubePoint(unit_sphere(near.latitude, near.longitude))))
-            .order_by("chord")
-        )
-        queryset, columns = branch(places, lat=F(face[0]), lng=F(face[1]), chord=F("chord"))
-        branches["place"] = queryset[:limit], columns
-    else:
-        places = entries.filter(box_condition(near.bounding_box, face), kind="location")
-        branches["place"] = branch(places, lat=F(face[0]), lng=F(face[1]), chord=Value(None, FloatField()))
+    if _reads_nearest_first(entries.db):
+        return _first_round_indexed(entries, near, face, filters, limit, with_covering)
+    branches = {"place": branch(
+        entries.filter(box_condition(near.bounding_box, face), kind="location"),
+        lat=F(face[0]), lng=F(face[1]), chord=Value(None, FloatField()),
+    )}  # fmt: skip
     if Reach.OUTREACH in near.reaches:
         branches["circle"] = branch(
             _circles(entries, near, face), lat=F(face[0]), lng=F(face[1]), radius=F("radius_km")
         )
-    areas = _holding_the_point(near) if with_covering else []
+    areas = [Q(**area) for area in _holding_the_point(near)] if with_covering else []
     if areas:
         compiled = [entries.filter(area).values("service_id").query.sql_with_params() for area in areas]
         covering = RawSQL(  # noqa: S611 (Django's own SQL; values travel as parameters)
@@ -288,18 +266,37 @@ def _first_round(entries: QuerySet, near: NearQuery, face, limit: int, with_cove
         )
         rows = entries.filter(service_id__in=covering)
         branches["remote"] = branch(rows, kind=F("kind"), lat=F(face[0]), lng=F(face[1]), name=F("name"))
-
-    def execute(sql, params):
-        if nearest_first:
-            return _read_in_index_order(sql, params, entries.db)
-        with connections[entries.db].cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-
-    rows = tagged_union(branches, _FIRST_ROUND_COLUMNS, entries.db, execute)
-    first = _nearest_reach(rows["place"], near, limit if nearest_first else None)
+    rows = tagged_union(branches, _FIRST_ROUND_COLUMNS, entries.db)
+    first = _nearest_reach(rows["place"], near, None)
     circles = _circle_reach(rows.get("circle", ()), near)
     return circles, first, rows.get("remote", []) if with_covering else None
+
+
+def _first_round_indexed(entries: QuerySet, near: NearQuery, face, filters, limit: int, with_covering: bool) -> tuple:
+    """`_first_round()` on PostgreSQL: the places nearest first through the GiST index, in SQL written once per
+    shape (`_first_round_sql`), only the values bound per search (the ORM took a third of a sparse search)."""
+    where, where_params = _entries_where(filters, entries.db)
+    centre = unit_sphere(near.latitude, near.longitude)
+    search_cube = _cube_around(centre, outer_chord(near.radius_km))
+    areas = _holding_the_point(near) if with_covering else []
+    outreach = Reach.OUTREACH in near.reaches
+    sql = _first_round_sql(where, face, limit, outreach, tuple(tuple(area) for area in areas))
+    params = ["place", centre, *where_params, *search_cube, centre]
+    if outreach:
+        params += ["circle", *where_params, *search_cube]
+    if areas:
+        params += ["remote", *where_params]
+        for area in areas:
+            params += [*where_params, *area.values()]
+    places, circles, remote = [], [], []
+    for tag, service_id, lat, lng, radius, chord, kind, name in _read_in_index_order(sql, params, entries.db):
+        if tag == "place":
+            places.append((service_id, lat, lng, chord))
+        elif tag == "circle":
+            circles.append((service_id, lat, lng, radius))
+        else:
+            remote.append((service_id, kind, lat, lng, name))
+    return _circle_reach(circles, near), _nearest_reach(places, near, limit), remote if with_covering else None
 
 
 # Every column a branch of the first round may have, after the service id.
@@ -321,23 +318,23 @@ def _covering_the_point(entries: QuerySet, near: NearQuery, limit: int | None) -
     no area matches the filters, read the whole table before finding none (1.2 s at 1,000,000).
     """
     branches = [
-        list(entries.filter(area).order_by("service_id").values_list("service_id", flat=True).distinct()[:limit])
+        list(entries.filter(**area).order_by("service_id").values_list("service_id", flat=True).distinct()[:limit])
         for area in _holding_the_point(near)
     ]
     merged = (pk for pk, _ in itertools.groupby(heapq.merge(*branches, key=str)))
     return list(itertools.islice(merged, limit))
 
 
-def _holding_the_point(near: NearQuery) -> list[Q]:
-    """WHERE clauses for the country- and the province-wide area entries whose area holds the point."""
+def _holding_the_point(near: NearQuery) -> list[dict]:
+    """The country- and the province-wide area entries whose area holds the point, as column -> value conditions."""
     from referrals.gazetteer import region_at
 
     region = region_at(near.latitude, near.longitude)
     if region is None:
         return []
     country, province = region
-    areas = [Q(kind="country", country=country)]
-    return [*areas, Q(kind="province", country=country, province=province)] if province else areas
+    areas = [{"kind": "country", "country": country}]
+    return [*areas, {"kind": "province", "country": country, "province": province}] if province else areas
 
 
 def services_in_box(box: BoundingBox, viewer) -> QuerySet:
@@ -388,30 +385,22 @@ _LARGEST_CURVATURE_RADIUS_KM = 6400.0  # at the poles: a / sqrt(1 - e²) = 6,399
 _OUTER_PADDING = 1.01  # as the bounding boxes are padded
 
 
-def _by_location_nearest_first(entries: QuerySet, near: NearQuery, face, limit: int) -> tuple[dict, float]:
-    """Like `_by_location_in_box`, reading at most `limit` entries nearest first.
+def _by_location_nearest_first(entries: QuerySet, near: NearQuery, face, filters, limit: int) -> tuple[dict, float]:
+    """Like `_by_location_in_box`, reading at most `limit` entries nearest first (PostgreSQL).
 
     Returns the distances and the horizon: every service not returned is at least that far (infinite
     when the entries in the radius ran out before the limit).
     """
-    leading = _leading(entries, near, face, limit)
-    return _nearest_reach(_read_in_index_order(*leading.query.sql_with_params(), leading.db), near, limit)
-
-
-def _leading(entries: QuerySet, near: NearQuery, face, limit: int) -> QuerySet:
-    """(service id, latitude, longitude, chord) of the first `limit` locations in the radius's cube, nearest first."""
-    point = UnitSpherePoint(F(face[0]), F(face[1]))
+    where, where_params = _entries_where(filters, entries.db)
     centre = unit_sphere(near.latitude, near.longitude)
-    return (
-        entries.filter(CubeContains(_search_cube(near), point), kind="location")
-        .annotate(chord=CubeDistance(point, CubePoint(centre)))
-        .order_by("chord")
-        .values_list("service_id", *face, "chord")[:limit]
-    )
+    params = ["place", centre, *where_params, *_cube_around(centre, outer_chord(near.radius_km)), centre]
+    rows = _read_in_index_order(_places_sql(where, face, limit), params, entries.db)
+    return _nearest_reach([(pk, lat, lng, chord) for _, pk, lat, lng, _, chord, _, _ in rows], near, limit)
 
 
 def _nearest_reach(rows, near: NearQuery, limit: int | None) -> tuple[dict, float]:
-    """From `_leading()`'s rows: service id -> distance within the radius, and the horizon past the last row.
+    """From (service id, latitude, longitude, chord) rows of locations nearest first: service id -> distance within
+    the radius, and the horizon past the last row.
 
     `limit` None: the rows are every location in the radius's box (the chord unused), the horizon infinite.
     """
@@ -438,11 +427,12 @@ def outer_chord(radius_km: float) -> float:
 
 def _search_cube(near: NearQuery) -> "CubeBox":
     """The cube that holds every point within the search's radius."""
-    return _cube_around(unit_sphere(near.latitude, near.longitude), outer_chord(near.radius_km))
+    return CubeBox(*_cube_around(unit_sphere(near.latitude, near.longitude), outer_chord(near.radius_km)))
 
 
-def _cube_around(centre: list[float], half_side: float) -> "CubeBox":
-    return CubeBox([c - half_side for c in centre], [c + half_side for c in centre])
+def _cube_around(centre: list[float], half_side: float) -> tuple[list[float], list[float]]:
+    """The lower and upper corners of the cube of this half side around the point."""
+    return [c - half_side for c in centre], [c + half_side for c in centre]
 
 
 def _read_in_index_order(sql: str, params, alias: str) -> list[tuple]:
@@ -460,6 +450,119 @@ def _read_in_index_order(sql: str, params, alias: str) -> list[tuple]:
         if connection.in_atomic_block:
             cursor.execute("RESET enable_bitmapscan; RESET enable_sort")
     return result
+
+
+# The index path's reads on PostgreSQL, as SQL text written once per shape (the filters' WHERE clause, the
+# reader's face, the limit, which branches): a search binds only its values. Django's ORM, writing the same
+# SQL anew for every search, took a third of a sparse search's time. The expressions are the indexes' own
+# (UNIT_SPHERE_SQL, CIRCLE_SQL), so that PostgreSQL uses them; tests/test_nearest_first.py holds the results
+# to the general search's.
+_ENTRY_COLUMNS = "%s, {table}.service_id, {lat}, {lng}, {radius}, {chord}, {kind}, {name}"  # as the first round's
+
+
+@functools.lru_cache(maxsize=512)
+def _entries_where(filters: EntryFilters, alias: str) -> tuple[str, tuple]:
+    """The filters' WHERE clause on search entries and its values, as Django writes it (once per filters)."""
+    query = SearchEntry.objects.using(alias).filter(filters.condition()).query
+    try:
+        sql, params = query.get_compiler(alias).compile(query.where)
+    except FullResultSet:  # no filters
+        return "TRUE", ()
+    return sql, tuple(params)
+
+
+def _entry_sql(
+    face, *, tag="%s", radius="NULL::float8", chord="NULL::float8", kind="NULL::varchar", name="NULL::varchar"
+):
+    table = _quote(SearchEntry._meta.db_table)
+    lat, lng = (f"{table}.{_quote(column)}" for column in face)
+    return (
+        table,
+        lat,
+        lng,
+        _ENTRY_COLUMNS.format(tag=tag, table=table, lat=lat, lng=lng, radius=radius, chord=chord, kind=kind, name=name),
+    )
+
+
+def _point_sql(face) -> str:
+    _, lat, lng, _ = _entry_sql(face)
+    return UNIT_SPHERE_SQL.format(lat=lat, lng=lng)
+
+
+@functools.cache
+def _places_sql(where: str, face, limit: int) -> str:
+    """The first `limit` locations in the search's cube, nearest first. Values: the tag, the centre, the
+    filters', the cube's corners, the centre."""
+    point = _point_sql(face)
+    distance = f"({point} <-> cube(%s::float8[]))"
+    table, _, _, columns = _entry_sql(face, chord=distance)
+    return (
+        f"SELECT * FROM (SELECT {columns} FROM {table} "  # noqa: S608 (written from the models)
+        f"WHERE {where} AND (cube(%s::float8[], %s::float8[]) @> {point}) AND {table}.kind = 'location' "
+        f"ORDER BY {distance} LIMIT {int(limit)}) AS branch"
+    )
+
+
+@functools.cache
+def _first_round_sql(where: str, face, limit: int, outreach: bool, areas: tuple) -> str:
+    """`_first_round()`'s branches as one UNION ALL. Values: `_places_sql`'s; with `outreach`, the tag, the
+    filters' and the search cube's corners; with `areas` (each a tuple of columns), the tag, the filters', then
+    for each area the filters' and the area's values."""
+    branches = [_places_sql(where, face, limit)]
+    if outreach:
+        table, lat, lng, columns = _entry_sql(face, radius=f"{_quote(SearchEntry._meta.db_table)}.radius_km")
+        circle = CIRCLE_SQL.format(lat=lat, lng=lng, radius=f"{table}.radius_km")
+        branches.append(
+            f"SELECT * FROM (SELECT {columns} FROM {table} WHERE {where} "  # noqa: S608 (written from the models)
+            f"AND ({circle} && cube(%s::float8[], %s::float8[])) AND {table}.kind = 'radius') AS branch"
+        )
+    if areas:
+        table = _quote(SearchEntry._meta.db_table)
+        _, _, _, columns = _entry_sql(face, kind=f"{table}.kind", name=f"{table}.name")
+        branches.append(
+            f"SELECT * FROM (SELECT {columns} FROM {table} WHERE {where} "  # noqa: S608 (written from the models)
+            f"AND {table}.service_id IN ({_covering_sql(where, areas, None)})) AS branch"
+        )
+    return " UNION ALL ".join(branches)
+
+
+def _covering_sql(where: str, areas: tuple, limit: int | None) -> str:
+    """The ids of the services with an area entry of each of `areas` (tuples of columns), one branch per area.
+    Values: for each area, the filters' and the area's."""
+    table = _quote(SearchEntry._meta.db_table)
+    cut = "" if limit is None else f" LIMIT {int(limit)}"
+    return " UNION ".join(
+        f"(SELECT {table}.service_id FROM {table} WHERE {where} AND "  # noqa: S608 (written from the models)
+        + " AND ".join(f"{table}.{_quote(column)} = %s" for column in area)
+        + f"{cut})"
+        for area in areas
+    )
+
+
+@functools.cache
+def _counting_sql(where: str, face, places: bool, areas: tuple, n: int) -> str:
+    """`at_least()`'s count. Values: with `places`, the filters', the inner cube's corners, the centre and the
+    inner chord; then `_covering_sql`'s."""
+    branches = []
+    if places:
+        point = _point_sql(face)
+        table = _quote(SearchEntry._meta.db_table)
+        branches.append(
+            f"(SELECT {table}.service_id FROM {table} WHERE {where} "  # noqa: S608 (written from the models)
+            f"AND (cube(%s::float8[], %s::float8[]) @> {point}) AND {table}.kind = 'location' "
+            f"AND ({point} <-> cube(%s::float8[])) <= %s LIMIT {READ_PER_WANTED * int(n)})"
+        )
+    if areas:
+        branches.append(_covering_sql(where, areas, n))
+    union = " UNION ".join(branches)
+    # A service with two locations inside counts once: UNION drops the repeats, and with one branch DISTINCT does.
+    if places + len(areas) == 1:
+        union = f"SELECT DISTINCT * FROM {union} AS branch"  # noqa: S608
+    return f"SELECT count(*) FROM ({union}) AS matching"  # noqa: S608
+
+
+def _quote(name: str) -> str:
+    return connections["default"].ops.quote_name(name)
 
 
 # The expression the GiST indexes on search entries hold (migration 0011): a point on the unit sphere.
@@ -482,18 +585,6 @@ def unit_sphere(lat: float, lng: float) -> list[float]:
     return [math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)]
 
 
-class UnitSpherePoint(Func):
-    """An entry's point as the GiST index holds it (the same expression, so PostgreSQL uses the index)."""
-
-    output_field = FloatField()  # a cube; only ever compared in SQL
-
-    def as_sql(self, compiler, connection, **extra):
-        (lat, lat_params), (lng, lng_params) = (compiler.compile(e) for e in self.source_expressions)
-        if lat_params or lng_params:
-            raise TypeError("UnitSpherePoint takes columns, not values.")
-        return UNIT_SPHERE_SQL.format(lat=lat, lng=lng), []
-
-
 class Circle(Func):
     """A radius area's bounding cube as its GiST index holds it (CIRCLE_SQL: the same expression)."""
 
@@ -505,19 +596,6 @@ class Circle(Func):
             raise TypeError("Circle takes columns, not values.")
         (lat, _), (lng, _), (radius, _) = compiled
         return CIRCLE_SQL.format(lat=lat, lng=lng, radius=radius), []
-
-
-class CubePoint(Func):
-    """A constant point as a cube."""
-
-    output_field = FloatField()
-
-    def __init__(self, coordinates):
-        super().__init__()
-        self.coordinates = [float(c) for c in coordinates]
-
-    def as_sql(self, compiler, connection, **extra):
-        return "cube(%s::float8[])", [self.coordinates]
 
 
 class CubeBox(Func):
@@ -533,25 +611,9 @@ class CubeBox(Func):
         return "cube(%s::float8[], %s::float8[])", [self.lower, self.upper]
 
 
-class CubeContains(Func):
-    """cube @> cube (GiST-indexable)."""
-
-    arg_joiner = " @> "
-    template = "(%(expressions)s)"
-    output_field = BooleanField()
-
-
 class CubeOverlaps(Func):
     """cube && cube (GiST-indexable)."""
 
     arg_joiner = " && "
     template = "(%(expressions)s)"
     output_field = BooleanField()
-
-
-class CubeDistance(Func):
-    """cube <-> cube: straight-line distance, which a GiST index returns nearest first."""
-
-    arg_joiner = " <-> "
-    template = "(%(expressions)s)"
-    output_field = FloatField()
