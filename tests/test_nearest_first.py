@@ -386,6 +386,27 @@ def test_a_crowded_search_reads_only_its_page_and_says_the_count_is_capped(api, 
     assert reads == ([3, 5, 7, 9] if connection.vendor == "postgresql" else [6, 6, 7, 9])
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the index path's SQL text is PostgreSQL's")
+def test_the_index_paths_sql_is_written_once_per_shape_whatever_the_page(api):
+    """A client's page numbers and sizes travel as values: they neither grow the SQL caches nor change the SQL."""
+    random_directory(random.Random(11))
+    params = {"lat": BANGKOK[0], "lng": BANGKOK[1], "radius_km": 40, "category": "housing"}
+    caches = (nearest_first._places_sql, nearest_first._first_round_sql, nearest_first._counting_sql)
+    for cache in caches:
+        cache.cache_clear()
+    api.get("/api/v1/services/", params)
+    sizes = [cache.cache_info().currsize for cache in caches]
+    general = api.get("/api/v1/services/", {**params, "status": "active,defunct", "page_size": 100}).json()
+    expected = [(r["id"], r["distance_km"]) for r in general["results"]]
+    assert len(expected) > 6
+    for size in (1, 2, 3, 5, 7):
+        for page in range(1, len(expected) // size + 1):
+            body = api.get("/api/v1/services/", {**params, "page": page, "page_size": size}).json()
+            assert [(r["id"], r["distance_km"]) for r in body["results"]] == expected[(page - 1) * size : page * size]
+    assert [cache.cache_info().currsize for cache in caches] == sizes
+    assert all(cache.cache_info().maxsize == nearest_first._SHAPES_KEPT for cache in caches)
+
+
 def test_listings_that_change_between_the_count_and_the_page_read_give_an_exact_short_page(api, monkeypatch):
     from referrals.services import service_search
 

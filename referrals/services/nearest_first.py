@@ -196,12 +196,12 @@ def at_least(services: QuerySet, near: NearQuery, viewer, filters: EntryFilters,
     areas = _holding_the_point(near) if Reach.REMOTE in near.reaches else []
     if Reach.PLACE not in near.reaches and not areas:
         return False
-    sql = _counting_sql(where, _face(viewer), Reach.PLACE in near.reaches, tuple(tuple(area) for area in areas), n)
+    sql = _counting_sql(where, _face(viewer), Reach.PLACE in near.reaches, tuple(tuple(area) for area in areas))
     params = []
     if Reach.PLACE in near.reaches:
-        params += [*where_params, *_cube_around(centre, inner), centre, inner]
+        params += [*where_params, *_cube_around(centre, inner), centre, inner, READ_PER_WANTED * n]
     for area in areas:
-        params += [*where_params, *area.values()]
+        params += [*where_params, *area.values(), n]
     ((counted,),) = _read_in_index_order(sql, params, services.db)
     return counted >= n
 
@@ -280,8 +280,8 @@ def _first_round_indexed(entries: QuerySet, near: NearQuery, face, filters, limi
     search_cube = _cube_around(centre, outer_chord(near.radius_km))
     areas = _holding_the_point(near) if with_covering else []
     outreach = Reach.OUTREACH in near.reaches
-    sql = _first_round_sql(where, face, limit, outreach, tuple(tuple(area) for area in areas))
-    params = ["place", centre, *where_params, *search_cube, centre]
+    sql = _first_round_sql(where, face, outreach, tuple(tuple(area) for area in areas))
+    params = ["place", centre, *where_params, *search_cube, centre, limit]
     if outreach:
         params += ["circle", *where_params, *search_cube]
     if areas:
@@ -393,8 +393,8 @@ def _by_location_nearest_first(entries: QuerySet, near: NearQuery, face, filters
     """
     where, where_params = _entries_where(filters, entries.db)
     centre = unit_sphere(near.latitude, near.longitude)
-    params = ["place", centre, *where_params, *_cube_around(centre, outer_chord(near.radius_km)), centre]
-    rows = _read_in_index_order(_places_sql(where, face, limit), params, entries.db)
+    params = ["place", centre, *where_params, *_cube_around(centre, outer_chord(near.radius_km)), centre, limit]
+    rows = _read_in_index_order(_places_sql(where, face), params, entries.db)
     return _nearest_reach([(pk, lat, lng, chord) for _, pk, lat, lng, _, chord, _, _ in rows], near, limit)
 
 
@@ -453,14 +453,16 @@ def _read_in_index_order(sql: str, params, alias: str) -> list[tuple]:
 
 
 # The index path's reads on PostgreSQL, as SQL text written once per shape (the filters' WHERE clause, the
-# reader's face, the limit, which branches): a search binds only its values. Django's ORM, writing the same
-# SQL anew for every search, took a third of a sparse search's time. The expressions are the indexes' own
-# (UNIT_SPHERE_SQL, CIRCLE_SQL), so that PostgreSQL uses them; tests/test_nearest_first.py holds the results
-# to the general search's.
+# reader's face, which branches): a search binds only its values, the limits among them. Django's ORM, writing
+# the same SQL anew for every search, took a third of a sparse search's time. The caches are bounded (LRU): a
+# client choosing filters and pages cannot grow them. The expressions are the indexes' own (UNIT_SPHERE_SQL,
+# CIRCLE_SQL), so that PostgreSQL uses them; tests/test_nearest_first.py holds the results to the general
+# search's.
+_SHAPES_KEPT = 256
 _ENTRY_COLUMNS = "%s, {table}.service_id, {lat}, {lng}, {radius}, {chord}, {kind}, {name}"  # as the first round's
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=_SHAPES_KEPT)
 def _entries_where(filters: EntryFilters, alias: str) -> tuple[str, tuple]:
     """The filters' WHERE clause on search entries and its values, as Django writes it (once per filters)."""
     query = SearchEntry.objects.using(alias).filter(filters.condition()).query
@@ -489,26 +491,26 @@ def _point_sql(face) -> str:
     return UNIT_SPHERE_SQL.format(lat=lat, lng=lng)
 
 
-@functools.cache
-def _places_sql(where: str, face, limit: int) -> str:
-    """The first `limit` locations in the search's cube, nearest first. Values: the tag, the centre, the
-    filters', the cube's corners, the centre."""
+@functools.lru_cache(maxsize=_SHAPES_KEPT)
+def _places_sql(where: str, face) -> str:
+    """The first locations in the search's cube, nearest first. Values: the tag, the centre, the filters', the
+    cube's corners, the centre, how many."""
     point = _point_sql(face)
     distance = f"({point} <-> cube(%s::float8[]))"
     table, _, _, columns = _entry_sql(face, chord=distance)
     return (
         f"SELECT * FROM (SELECT {columns} FROM {table} "  # noqa: S608 (written from the models)
         f"WHERE {where} AND (cube(%s::float8[], %s::float8[]) @> {point}) AND {table}.kind = 'location' "
-        f"ORDER BY {distance} LIMIT {int(limit)}) AS branch"
+        f"ORDER BY {distance} LIMIT %s) AS branch"
     )
 
 
-@functools.cache
-def _first_round_sql(where: str, face, limit: int, outreach: bool, areas: tuple) -> str:
+@functools.lru_cache(maxsize=_SHAPES_KEPT)
+def _first_round_sql(where: str, face, outreach: bool, areas: tuple) -> str:
     """`_first_round()`'s branches as one UNION ALL. Values: `_places_sql`'s; with `outreach`, the tag, the
     filters' and the search cube's corners; with `areas` (each a tuple of columns), the tag, the filters', then
     for each area the filters' and the area's values."""
-    branches = [_places_sql(where, face, limit)]
+    branches = [_places_sql(where, face)]
     if outreach:
         table, lat, lng, columns = _entry_sql(face, radius=f"{_quote(SearchEntry._meta.db_table)}.radius_km")
         circle = CIRCLE_SQL.format(lat=lat, lng=lng, radius=f"{table}.radius_km")
@@ -521,16 +523,16 @@ def _first_round_sql(where: str, face, limit: int, outreach: bool, areas: tuple)
         _, _, _, columns = _entry_sql(face, kind=f"{table}.kind", name=f"{table}.name")
         branches.append(
             f"SELECT * FROM (SELECT {columns} FROM {table} WHERE {where} "  # noqa: S608 (written from the models)
-            f"AND {table}.service_id IN ({_covering_sql(where, areas, None)})) AS branch"
+            f"AND {table}.service_id IN ({_covering_sql(where, areas, limited=False)})) AS branch"
         )
     return " UNION ALL ".join(branches)
 
 
-def _covering_sql(where: str, areas: tuple, limit: int | None) -> str:
+def _covering_sql(where: str, areas: tuple, limited: bool) -> str:
     """The ids of the services with an area entry of each of `areas` (tuples of columns), one branch per area.
-    Values: for each area, the filters' and the area's."""
+    Values: for each area, the filters', the area's and, `limited`, how many."""
     table = _quote(SearchEntry._meta.db_table)
-    cut = "" if limit is None else f" LIMIT {int(limit)}"
+    cut = " LIMIT %s" if limited else ""
     return " UNION ".join(
         f"(SELECT {table}.service_id FROM {table} WHERE {where} AND "  # noqa: S608 (written from the models)
         + " AND ".join(f"{table}.{_quote(column)} = %s" for column in area)
@@ -539,10 +541,10 @@ def _covering_sql(where: str, areas: tuple, limit: int | None) -> str:
     )
 
 
-@functools.cache
-def _counting_sql(where: str, face, places: bool, areas: tuple, n: int) -> str:
-    """`at_least()`'s count. Values: with `places`, the filters', the inner cube's corners, the centre and the
-    inner chord; then `_covering_sql`'s."""
+@functools.lru_cache(maxsize=_SHAPES_KEPT)
+def _counting_sql(where: str, face, places: bool, areas: tuple) -> str:
+    """`at_least()`'s count. Values: with `places`, the filters', the inner cube's corners, the centre, the
+    inner chord and how many; then `_covering_sql`'s, limited."""
     branches = []
     if places:
         point = _point_sql(face)
@@ -550,10 +552,10 @@ def _counting_sql(where: str, face, places: bool, areas: tuple, n: int) -> str:
         branches.append(
             f"(SELECT {table}.service_id FROM {table} WHERE {where} "  # noqa: S608 (written from the models)
             f"AND (cube(%s::float8[], %s::float8[]) @> {point}) AND {table}.kind = 'location' "
-            f"AND ({point} <-> cube(%s::float8[])) <= %s LIMIT {READ_PER_WANTED * int(n)})"
+            f"AND ({point} <-> cube(%s::float8[])) <= %s LIMIT %s)"
         )
     if areas:
-        branches.append(_covering_sql(where, areas, n))
+        branches.append(_covering_sql(where, areas, limited=True))
     union = " UNION ".join(branches)
     # A service with two locations inside counts once: UNION drops the repeats, and with one branch DISTINCT does.
     if places + len(areas) == 1:
