@@ -190,6 +190,23 @@ def test_the_index_finds_exactly_what_the_general_search_finds_reading_in_small_
 
 
 @pytest.mark.parametrize("reader", ["anonymous", "caseworker"])
+def test_a_point_in_a_country_without_a_province_ranks_its_remote_services_as_the_general_search_does(
+    monkeypatch, settings, reader
+):
+    """One area kind holds the point (its country only): the remote services' read has a single branch."""
+    from referrals import gazetteer
+
+    random_directory(random.Random(5))
+    viewer = PUBLIC if reader == "anonymous" else Viewer.for_request(make_caseworker("cw"))
+    monkeypatch.setattr(gazetteer, "region_at", lambda lat, lng: ("TH", None))
+    services, near, filters = point_search({"lat": BANGKOK[0], "lng": BANGKOK[1], "radius_km": 5}, viewer)
+    general = search.nearest(services, near, viewer)
+    assert len([match for match in general if match[2] == "remote"]) >= 2
+    wanted = settings.SEARCH_COUNT_LIMIT + 1  # every match up to the count: the first round reads the remote ones
+    assert nearest_first.nearest(services, near, viewer, filters, wanted) == general[:wanted]
+
+
+@pytest.mark.parametrize("reader", ["anonymous", "caseworker"])
 def test_wide_circles_centred_far_away_reach_the_point_as_the_general_search_says(reader):
     viewer = PUBLIC if reader == "anonymous" else Viewer.for_request(make_caseworker("cw"))
     org = make_organization()

@@ -466,6 +466,8 @@ _ENTRY_COLUMNS = "%s, {table}.service_id, {lat}, {lng}, {radius}, {chord}, {kind
 def _entries_where(filters: EntryFilters, alias: str) -> tuple[str, tuple]:
     """The filters' WHERE clause on search entries and its values, as Django writes it (once per filters)."""
     query = SearchEntry.objects.using(alias).filter(filters.condition()).query
+    if len(query.alias_map) > 1:  # the clause alone is used: a condition through a relation would lose its join
+        raise ValueError("EntryFilters.condition() must test only the entries' own columns.")
     try:
         sql, params = query.get_compiler(alias).compile(query.where)
     except FullResultSet:  # no filters
@@ -521,9 +523,10 @@ def _first_round_sql(where: str, face, outreach: bool, areas: tuple) -> str:
     if areas:
         table = _quote(SearchEntry._meta.db_table)
         _, _, _, columns = _entry_sql(face, kind=f"{table}.kind", name=f"{table}.name")
+        covering = f"SELECT service_id FROM ({_covering_sql(where, areas, limited=False)}) AS area"  # noqa: S608
         branches.append(
             f"SELECT * FROM (SELECT {columns} FROM {table} WHERE {where} "  # noqa: S608 (written from the models)
-            f"AND {table}.service_id IN ({_covering_sql(where, areas, limited=False)})) AS branch"
+            f"AND {table}.service_id IN ({covering})) AS branch"
         )
     return " UNION ALL ".join(branches)
 
