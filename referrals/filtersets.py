@@ -176,8 +176,9 @@ class _FilterSetMetaclass(django_filters.filterset.FilterSetMetaclass):
 
 
 class _BuiltOnce(django_filters.FilterSet, metaclass=_FilterSetMetaclass):
-    """What django-filter makes anew for every filter set (a form class and a score of form fields, deep copies of
-    every filter), made once per filter set class. Each request still gets a form and filters of its own."""
+    """A filter set whose form class (a new type and a score of form fields in django-filter) is made once per class,
+    and whose filters are copied one by one (`_FiltersOfAClass`), not deep-copied, for each filter set. Each request
+    still gets a form and filters of its own."""
 
     def get_form_class(self):
         cls = type(self)

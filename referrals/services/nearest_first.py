@@ -459,6 +459,7 @@ def _read_in_index_order(sql: str, params, alias: str) -> list[tuple]:
 # CIRCLE_SQL), so that PostgreSQL uses them; tests/test_nearest_first.py holds the results to the general
 # search's.
 _SHAPES_KEPT = 256
+_NO_FLOAT, _NO_TEXT = "NULL::float8", "NULL::varchar"  # a column a branch has not, typed for the UNION
 _ENTRY_COLUMNS = "%s, {table}.service_id, {lat}, {lng}, {radius}, {chord}, {kind}, {name}"  # as the first round's
 
 
@@ -475,21 +476,24 @@ def _entries_where(filters: EntryFilters, alias: str) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
-def _entry_sql(
-    face, *, tag="%s", radius="NULL::float8", chord="NULL::float8", kind="NULL::varchar", name="NULL::varchar"
-):
-    table = _quote(SearchEntry._meta.db_table)
-    lat, lng = (f"{table}.{_quote(column)}" for column in face)
-    return (
-        table,
-        lat,
-        lng,
-        _ENTRY_COLUMNS.format(tag=tag, table=table, lat=lat, lng=lng, radius=radius, chord=chord, kind=kind, name=name),
-    )
+def _table_sql() -> str:
+    return _quote(SearchEntry._meta.db_table)
+
+
+def _face_sql(face) -> tuple[str, str]:
+    """The face's latitude and longitude columns."""
+    return tuple(f"{_table_sql()}.{_quote(column)}" for column in face)
+
+
+def _columns_sql(face, *, radius=_NO_FLOAT, chord=_NO_FLOAT, kind=_NO_TEXT, name=_NO_TEXT) -> str:
+    """A first-round branch's columns: its tag (a value), the service, the face's point, then what the branch has of
+    radius, chord, kind and name (NULL where it has none)."""
+    lat, lng = _face_sql(face)
+    return _ENTRY_COLUMNS.format(table=_table_sql(), lat=lat, lng=lng, radius=radius, chord=chord, kind=kind, name=name)
 
 
 def _point_sql(face) -> str:
-    _, lat, lng, _ = _entry_sql(face)
+    lat, lng = _face_sql(face)
     return UNIT_SPHERE_SQL.format(lat=lat, lng=lng)
 
 
@@ -497,9 +501,9 @@ def _point_sql(face) -> str:
 def _places_sql(where: str, face) -> str:
     """The first locations in the search's cube, nearest first. Values: the tag, the centre, the filters', the
     cube's corners, the centre, how many."""
-    point = _point_sql(face)
+    point, table = _point_sql(face), _table_sql()
     distance = f"({point} <-> cube(%s::float8[]))"
-    table, _, _, columns = _entry_sql(face, chord=distance)
+    columns = _columns_sql(face, chord=distance)
     return (
         f"SELECT * FROM (SELECT {columns} FROM {table} "  # noqa: S608 (written from the models)
         f"WHERE {where} AND (cube(%s::float8[], %s::float8[]) @> {point}) AND {table}.kind = 'location' "
@@ -513,16 +517,17 @@ def _first_round_sql(where: str, face, outreach: bool, areas: tuple) -> str:
     filters' and the search cube's corners; with `areas` (each a tuple of columns), the tag, the filters', then
     for each area the filters' and the area's values."""
     branches = [_places_sql(where, face)]
+    table = _table_sql()
     if outreach:
-        table, lat, lng, columns = _entry_sql(face, radius=f"{_quote(SearchEntry._meta.db_table)}.radius_km")
+        columns = _columns_sql(face, radius=f"{table}.radius_km")
+        lat, lng = _face_sql(face)
         circle = CIRCLE_SQL.format(lat=lat, lng=lng, radius=f"{table}.radius_km")
         branches.append(
             f"SELECT * FROM (SELECT {columns} FROM {table} WHERE {where} "  # noqa: S608 (written from the models)
             f"AND ({circle} && cube(%s::float8[], %s::float8[])) AND {table}.kind = 'radius') AS branch"
         )
     if areas:
-        table = _quote(SearchEntry._meta.db_table)
-        _, _, _, columns = _entry_sql(face, kind=f"{table}.kind", name=f"{table}.name")
+        columns = _columns_sql(face, kind=f"{table}.kind", name=f"{table}.name")
         covering = f"SELECT service_id FROM ({_covering_sql(where, areas, limited=False)}) AS area"  # noqa: S608
         branches.append(
             f"SELECT * FROM (SELECT {columns} FROM {table} WHERE {where} "  # noqa: S608 (written from the models)
@@ -534,7 +539,7 @@ def _first_round_sql(where: str, face, outreach: bool, areas: tuple) -> str:
 def _covering_sql(where: str, areas: tuple, limited: bool) -> str:
     """The ids of the services with an area entry of each of `areas` (tuples of columns), one branch per area.
     Values: for each area, the filters', the area's and, `limited`, how many."""
-    table = _quote(SearchEntry._meta.db_table)
+    table = _table_sql()
     cut = " LIMIT %s" if limited else ""
     return " UNION ".join(
         f"(SELECT {table}.service_id FROM {table} WHERE {where} AND "  # noqa: S608 (written from the models)
@@ -550,8 +555,7 @@ def _counting_sql(where: str, face, places: bool, areas: tuple) -> str:
     inner chord and how many; then `_covering_sql`'s, limited."""
     branches = []
     if places:
-        point = _point_sql(face)
-        table = _quote(SearchEntry._meta.db_table)
+        point, table = _point_sql(face), _table_sql()
         branches.append(
             f"(SELECT {table}.service_id FROM {table} WHERE {where} "  # noqa: S608 (written from the models)
             f"AND (cube(%s::float8[], %s::float8[]) @> {point}) AND {table}.kind = 'location' "

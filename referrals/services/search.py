@@ -295,14 +295,13 @@ def branch(queryset: QuerySet, **columns) -> tuple[QuerySet, tuple]:
     return queryset.annotate(**{f"branch_{name}": value for name, value in columns.items()}), tuple(columns)
 
 
-def tagged_union(branches: dict, columns, alias: str, execute=None) -> dict:
+def tagged_union(branches: dict, columns, alias: str) -> dict:
     """Several reads in one round trip, as one UNION ALL: tag -> the rows of each branch.
 
     `branches`: tag -> a branch made by `branch()`; `columns`: (name, field) pairs of every column a
     branch may have. Each branch selects its tag, its `service_id`, then every column (NULL of the field's
-    type where it has none), and is planned on its own, as it would be alone. `execute(sql, params)` runs
-    the query and returns its rows (a plain cursor by default). Each row comes back as (service id, the
-    branch's own columns in the order `branch()` was given them).
+    type where it has none), and is planned on its own, as it would be alone. Each row comes back as
+    (service id, the branch's own columns in the order `branch()` was given them).
     """
     compiled = []
     for tag, (queryset, _) in branches.items():
@@ -320,12 +319,9 @@ def tagged_union(branches: dict, columns, alias: str, execute=None) -> dict:
         return found
     sql = " UNION ALL ".join(f"SELECT * FROM ({branch_sql}) AS branch" for branch_sql, _ in compiled)  # noqa: S608
     params = [param for _, branch_params in compiled for param in branch_params]
-    if execute is None:
-        with connections[alias].cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-    else:
-        rows = execute(sql, params)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     # The cursor gives what the driver gives: on SQLite, ids as text and booleans as 0 and 1.
     names = [name for name, _ in columns]
     convert = [field.to_python if isinstance(field, UUIDField | BooleanField) else None for _, field in columns]
