@@ -75,6 +75,22 @@ class World:
 @pytest.fixture
 def world(db):
     """The shared cast of the permission tests."""
+    return _build_world()
+
+
+@pytest.fixture(scope="module")
+def world_once(django_db_setup, django_db_blocker):
+    """The same cast built once for a module, for tests that only read it and write through the API (the
+    permission matrix's hundreds): each test's transaction rolls back to it, and it is removed afterwards."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            yield _build_world()
+            transaction.set_rollback(True)
+
+
+def _build_world() -> World:
     from knox.models import AuthToken
 
     from tests.helpers import (

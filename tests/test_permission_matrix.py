@@ -4,6 +4,13 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def world(world_once, db):
+    """The cast, built once for the module (each test's writes roll back): these tests only ask and compare."""
+    return world_once
+
+
 ACTORS = [
     "anonymous",
     "partner",
