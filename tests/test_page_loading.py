@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from api.serializers.directory import ServiceListSerializer
 from referrals.managers import LOCATIONS_ORDER, ServiceQuerySet, loaded_list, loaded_prefetch
 from referrals.models import Phone, Schedule, Service, ServiceAtLocation, ServiceTranslation
+from referrals.services import page_loading
 from referrals.services.page_loading import RELATIONS, load_listings, load_records
 from tests.helpers import (
     enrich_directory,
@@ -173,6 +174,26 @@ def test_a_service_outside_the_query_is_never_loaded():
     assert [s.pk for s in found] == [pk for pk in ids if pk in set(listed.values_list("pk", flat=True))]
     assert len(found) < len(ids)
     assert load_listings(listed, [], None) == []
+
+
+def test_the_pages_sql_is_written_once_per_shape_whatever_the_page():
+    """The page's query around the search's own is text written once for each shape (listings with or without a
+    language, whole records): pages of every size and of other filters reuse it."""
+    rng = random.Random(4)
+    random_directory(rng, count=12)
+    ids = list(Service.objects.values_list("pk", flat=True))
+    for lang in (None, "th"):
+        load_listings(Service.objects.all(), ids[:1], lang)
+    load_records(Service.objects.all(), ids[:1])
+    shapes = page_loading._page_sql.cache_info().currsize
+    listed = Service.objects.filter(status="active", organization__vetted=True)
+    for size in (1, 3, 7, 12):
+        for lang in (None, "th"):
+            assert [s.pk for s in load_listings(listed, ids[:size], lang)] == [
+                pk for pk in ids[:size] if pk in set(listed.values_list("pk", flat=True))
+            ]
+        assert [s.pk for s in load_records(Service.objects.all(), ids[:size])] == ids[:size]
+    assert page_loading._page_sql.cache_info().currsize == shapes
 
 
 def test_a_safe_house_place_among_a_services_locations_says_nothing_of_its_name(api):

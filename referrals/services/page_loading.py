@@ -15,6 +15,7 @@ phones, and the organisation's phones).
 """
 
 import datetime
+import functools
 import uuid
 from dataclasses import dataclass, replace
 from functools import cache
@@ -23,7 +24,6 @@ import orjson
 from django.db import connections, models
 from django.db.models import signals
 from django.db.models.base import ModelState
-from django.db.models.expressions import RawSQL
 from django.utils.dateparse import parse_datetime
 
 from referrals.managers import LOADED, SERVICE_VOCABULARIES, ServiceQuerySet
@@ -84,45 +84,81 @@ def load_listings(services: models.QuerySet, ids: list, language: str | None) ->
     One query whatever the page's size. `language`: the reader's, whose translation (only) the
     result may show. A service the query set does not hold is left out.
     """
-    return _load(services.defer("search_text", *ServiceQuerySet.NOT_LISTED), ids, RELATIONS, language)
+    return _load(services, ids, RELATIONS, ("search_text", *ServiceQuerySet.NOT_LISTED), language)
 
 
 def load_records(services: models.QuerySet, ids: list) -> list[Service]:
     """The services of `services` with these ids, in their order, whole (as `with_detail_relations()` loads them,
     with the organisation's phones). One query whatever the page's size."""
-    return _load(services.defer("search_text", "sync_state"), ids, RECORD_RELATIONS, None)
+    return _load(services, ids, RECORD_RELATIONS, ("search_text", "sync_state"), None)
 
 
-def _load(services: models.QuerySet, ids: list, relations: tuple, language: str | None) -> list[Service]:
+def _load(services: models.QuerySet, ids: list, relations: tuple, deferred: tuple, language: str | None) -> list:
+    """The page's query: its SQL around the search's own (which Django writes, filtered to the page's ids) is
+    written once per shape (`_page_sql`), and its rows become models here, as Django's iterator would make them."""
     if not ids:
         return []
     loader = _Loader(services.db)
-    annotations = {}
-    for relation in _wanted(relations, language):
-        # SQL from the models' metadata; the language travels as a parameter.
-        sql, params = _relation_sql(relation, loader.vendor), [language] * relation.language
-        annotations[_annotation(relation)] = RawSQL(sql, params)  # noqa: S611
-    for vocabulary in SERVICE_VOCABULARIES:
-        sql = _codes_sql(Service, vocabulary, loader.vendor)
-        annotations[_codes_annotation(vocabulary)] = RawSQL(sql, [])  # noqa: S611
-    page = services.filter(pk__in=ids).order_by().select_related("organization").annotate(**annotations)
+    wanted = tuple(_wanted(relations, language))
+    matching, matching_params = services.filter(pk__in=ids).order_by().values("pk").query.sql_with_params()
+    page = _page_sql(wanted, deferred, loader.vendor)
+    params = [language for relation in wanted if relation.language]
     by_id = {}
-    for service in page:
-        loader.unpack(service, _wanted(relations, language))
+    with connections[services.db].cursor() as cursor:
+        cursor.execute(page.sql.format(matching=matching), [*params, *matching_params])
+        rows = cursor.fetchall()
+    for row in rows:
+        service = loader.row(Service, page.service_columns, row[: page.organization_start])
+        organization = loader.row(
+            Organization, page.organization_columns, row[page.organization_start : page.json_start]
+        )
+        Service.organization.field.set_cached_value(service, organization)
+        loader.unpack(service, wanted, row[page.json_start :])
         by_id[service.pk] = service
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
+@dataclass(frozen=True)
+class _PageSql:
+    """A page's query with `{matching}` for the search's SQL, and where its columns are in a row."""
+
+    sql: str
+    service_columns: tuple  # the service's fields read, in the row's order
+    organization_columns: tuple
+    organization_start: int
+    json_start: int  # the relations' JSON arrays, then the vocabularies' codes
+
+
+@functools.lru_cache(maxsize=16)
+def _page_sql(relations: tuple, deferred: tuple, vendor: str) -> _PageSql:
+    """SELECT the services (but the `deferred` columns), each one's organisation and, as JSON arrays, its
+    relations and codes, of the services the search's own query (`{matching}`) holds. Values: the reader's
+    language for each relation of one language, then the search's."""
+    table, organization = _quote(Service._meta.db_table), Organization._meta
+    service_fields = tuple(field for field in _fields(Service) if field.attname not in deferred)
+    columns = [f"{table}.{_quote(field.column)}" for field in service_fields]
+    columns += [f"page_organization.{_quote(field.column)}" for field in _fields(Organization)]
+    columns += [f"({_relation_sql(relation, vendor)})" for relation in relations]
+    columns += [f"({_codes_sql(Service, vocabulary, vendor)})" for vocabulary in SERVICE_VOCABULARIES]
+    runner = _quote(Service._meta.get_field("organization").column)
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {table} "  # noqa: S608 (written from the models)
+        f"JOIN {_quote(organization.db_table)} page_organization "
+        f"ON page_organization.{_quote(organization.pk.column)} = {table}.{runner} "
+        f"WHERE {table}.{_quote(Service._meta.pk.column)} IN ({{matching}})"
+    )
+    organization_start = len(service_fields)
+    return _PageSql(
+        sql=sql,
+        service_columns=service_fields,
+        organization_columns=_fields(Organization),
+        organization_start=organization_start,
+        json_start=organization_start + len(_fields(Organization)),
+    )
+
+
 def _wanted(relations: tuple, language: str | None) -> list:
     return [relation for relation in relations if language or not relation.language]
-
-
-def _annotation(relation: _Relation) -> str:
-    return f"_json_{relation.owner}_{relation.name}"
-
-
-def _codes_annotation(vocabulary: str) -> str:
-    return f"_json_codes_{vocabulary}"
 
 
 def _sorted(rows: list, relation: _Relation, vendor: str) -> list:
@@ -152,19 +188,36 @@ class _Loader:
         self.alias, self.vendor = alias, connections[alias].vendor
         self.uuids: dict[str, uuid.UUID] = {}
         self.converters: dict[type, list] = {}
+        self.column_converters: dict[tuple, list] = {}
         self.plain: dict[type, bool] = {}
 
-    def unpack(self, service, relations) -> None:
-        """Turn the service's JSON columns into loaded relations and codes."""
-        values = service.__dict__
-        for relation in relations:
-            rows = _sorted(_loads(values.pop(_annotation(relation))), relation, self.vendor)
+    def unpack(self, service, relations, arrays) -> None:
+        """Turn the service's JSON arrays (one per relation, then one per vocabulary) into loaded relations and
+        codes."""
+        for relation, array in zip(relations, arrays, strict=False):
+            rows = _sorted(_loads(array), relation, self.vendor)
             owner = service if relation.owner == "service" else service.organization
             owner.__dict__[LOADED.format(relation.name)] = [self.instance(relation, row, owner) for row in rows]
+        codes = arrays[len(relations) :]
         service.codes = {
-            vocabulary: _codes(_loads(values.pop(_codes_annotation(vocabulary))), self.vendor)
-            for vocabulary in SERVICE_VOCABULARIES
+            vocabulary: _codes(_loads(array), self.vendor)
+            for vocabulary, array in zip(SERVICE_VOCABULARIES, codes, strict=True)
         }
+
+    def row(self, model, fields: tuple, values):
+        """A model from the columns of `fields` as the driver gave them, converted as Django's iterator does."""
+        prepared = self.column_converters.get((model, fields))
+        if prepared is None:
+            prepared = _column_converters(fields, self.alias), [field.attname for field in fields]
+            self.column_converters[(model, fields)] = prepared
+        converters, attnames = prepared
+        values = list(values)
+        for position, field_converters, expression in converters:
+            value = values[position]
+            for convert in field_converters:
+                value = convert(value, expression, connections[self.alias])
+            values[position] = value
+        return self.made(model, attnames, values)
 
     def instance(self, relation: _Relation, row: list, owner):
         model = relation.model
@@ -201,20 +254,40 @@ class _Loader:
         if converters is None:
             converters = [self.uuid if convert is uuid.UUID else convert for convert in columns]
             self.converters[model] = converters
-            self.plain[model] = not _has_init_listeners(model)
         values = [
             value if value is None or convert is None else convert(value)
             for convert, value in zip(converters, row, strict=True)
         ]
-        if not self.plain[model]:
+        return self.made(model, attnames, values)
+
+    def made(self, model, attnames: list, values: list):
+        """The model of these columns' values, as from_db() leaves a record read from the database (the columns not
+        given deferred)."""
+        plain = self.plain.get(model)
+        if plain is None:
+            plain = self.plain[model] = not _has_init_listeners(model)
+        if not plain:
             return model.from_db(self.alias, attnames, values)
-        # As from_db() leaves a record read from the database, without Model.__init__'s per-field setattr (a third
-        # of the loading): every concrete column is given, and no pre_init/post_init receiver is connected to it.
+        # Without Model.__init__'s per-field setattr (a third of the loading): no pre_init/post_init receiver is
+        # connected to the model, and a column not given is deferred as Django defers it (not in the __dict__).
         instance = model.__new__(model)
-        instance.__dict__.update(zip(attnames, values, strict=False))
+        instance.__dict__.update(zip(attnames, values, strict=True))
         instance._state = ModelState()
         instance._state.adding, instance._state.db = False, self.alias
         return instance
+
+
+def _column_converters(fields: tuple, alias: str) -> list:
+    """(position, converters, expression) of each column that Django converts from what the driver gives (as
+    `SQLCompiler.get_converters()`: the backend's, then the field's)."""
+    connection = connections[alias]
+    converters = []
+    for position, field in enumerate(fields):
+        column = field.get_col(field.model._meta.db_table)  # a foreign key: as its target column
+        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if found:
+            converters.append((position, found, column))
+    return converters
 
 
 def _has_init_listeners(model) -> bool:
