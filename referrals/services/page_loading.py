@@ -100,7 +100,8 @@ def _load(services: models.QuerySet, ids: list, relations: tuple, deferred: tupl
         return []
     loader = _Loader(services.db)
     wanted = tuple(_wanted(relations, language))
-    matching, matching_params = services.filter(pk__in=ids).order_by().values("pk").query.sql_with_params()
+    matching_query = services.filter(pk__in=ids).order_by().values("pk").query
+    matching, matching_params = matching_query.get_compiler(services.db).as_sql()
     page = _page_sql(wanted, deferred, loader.vendor)
     params = [language for relation in wanted if relation.language]
     by_id = {}
