@@ -152,6 +152,9 @@ DATABASE_TCP_USER_TIMEOUT_MS = env_int("DATABASE_TCP_USER_TIMEOUT_MS", 5000)
 DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 15000)
 DATABASE_LOCK_TIMEOUT_MS = env_int("DATABASE_LOCK_TIMEOUT_MS", 5000)
 MANAGEMENT_STATEMENT_TIMEOUT_MS = env_int("MANAGEMENT_STATEMENT_TIMEOUT_MS", 0)
+# The search page's query is planned once per connection (referrals.services.prepared); off behind a pooler
+# that shares sessions between clients (PgBouncer in transaction mode).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", default=True)
 
 
 def _postgres_options() -> dict:

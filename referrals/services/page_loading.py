@@ -38,6 +38,7 @@ from referrals.models import (
     ServiceCapacity,
     ServiceTranslation,
 )
+from referrals.services import prepared
 
 
 @dataclass(frozen=True)
@@ -105,9 +106,7 @@ def _load(services: models.QuerySet, ids: list, relations: tuple, deferred: tupl
     page = _page_sql(wanted, deferred, loader.vendor)
     params = [language for relation in wanted if relation.language]
     by_id = {}
-    with connections[services.db].cursor() as cursor:
-        cursor.execute(page.sql.format(matching=matching), [*params, *matching_params])
-        rows = cursor.fetchall()
+    rows = prepared.fetchall(services.db, page.sql.format(matching=matching), [*params, *matching_params], "page")
     for row in rows:
         service = loader.row(Service, page.service_columns, row[: page.organization_start])
         organization = loader.row(

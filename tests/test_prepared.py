@@ -1,0 +1,120 @@
+"""The search page's query planned once per connection (`referrals.services.prepared`)."""
+
+import pytest
+from django.db import connection, transaction
+from django.db.utils import DataError
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from referrals.services import prepared
+from tests.helpers import make_organization, make_service
+
+pytestmark = pytest.mark.django_db
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE is PostgreSQL's")
+
+NEAR_BANGKOK = {"lat": 13.75, "lng": 100.5, "radius_km": 25}
+
+
+def _standing() -> set[str]:
+    """The names of the statements this connection's session holds."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return {name for (name,) in cursor.fetchall()}
+
+
+def _page_statements(queries) -> list[str]:
+    return [query["sql"] for query in queries if "EXECUTE page_" in query["sql"]]
+
+
+@postgresql_only
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # sessions closed and opened: no test transaction around them
+def test_a_search_page_is_prepared_once_then_executed_by_name():
+    organization = make_organization()
+    for name in ("Alpha house", "Beta clinic"):
+        make_service(organization, name=name, at=(13.75, 100.5))
+    connection.close()  # a session of its own, as a worker's first request has
+    client = APIClient()
+    with CaptureQueriesContext(connection) as first:
+        first_body = client.get("/api/v1/services/", NEAR_BANGKOK).json()
+    with CaptureQueriesContext(connection) as second:
+        second_body = client.get("/api/v1/services/", NEAR_BANGKOK).json()
+    (prepare,), (execute,) = _page_statements(first), _page_statements(second)
+    assert prepare.startswith("PREPARE page_1 AS SELECT") and "page_organization" in prepare
+    assert execute.startswith("EXECUTE page_1(")
+    assert len(first) == len(second)  # PREPARE and its first EXECUTE in one round trip
+    assert sorted(result["name"] for result in second_body["results"]) == ["Alpha house", "Beta clinic"]
+    assert second_body == first_body
+    assert "page_1" in _standing()
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_new_connection_prepares_again():
+    make_service(make_organization(), name="Alpha house", at=(13.75, 100.5))
+    client = APIClient()
+    client.get("/api/v1/services/", NEAR_BANGKOK)
+    connection.close()  # CONN_MAX_AGE passed, or a failed health check: a new session holds no statements
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/api/v1/services/", NEAR_BANGKOK).json()
+    assert _page_statements(queries)[0].startswith("PREPARE page_1 AS")
+    assert [result["name"] for result in body["results"]] == ["Alpha house"]
+
+
+@postgresql_only
+def test_a_statement_prepared_in_a_rolled_back_transaction_stays_usable():
+    sql = "SELECT %s::int + 1"
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert prepared.fetchall("default", sql, [1], "sum") == [(2,)]
+        raise RuntimeError("rolled back")
+    with CaptureQueriesContext(connection) as queries:
+        assert prepared.fetchall("default", sql, [41], "sum") == [(42,)]
+    assert queries[0]["sql"].startswith("EXECUTE sum_")
+
+
+@postgresql_only
+def test_a_failed_round_trip_never_leaves_a_name_behind():
+    """A statement that may or may not stand after an error is never executed by name, nor prepared again."""
+    sql = "SELECT 1 / %s::int"
+    with CaptureQueriesContext(connection) as failed, pytest.raises(DataError), transaction.atomic():
+        prepared.fetchall("default", sql, [0], "quotient")  # PREPARE worked, its EXECUTE divided by zero
+    (failing,) = [query["sql"] for query in failed if query["sql"].startswith("PREPARE")]
+    failed_name = failing.split()[1]
+    assert failed_name in _standing()
+    with CaptureQueriesContext(connection) as queries:
+        assert prepared.fetchall("default", sql, [1], "quotient") == [(1,)]
+    (retried,) = queries
+    assert retried["sql"].startswith("PREPARE quotient_") and retried["sql"].split()[1] != failed_name
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_least_recently_used_statement_is_let_go(monkeypatch):
+    monkeypatch.setattr(prepared, "KEPT", 2)
+    connection.close()
+    for number in (1, 2, 3):  # three shapes, two kept
+        assert prepared.fetchall("default", f"SELECT %s::int * {number}", [2], "product") == [(2 * number,)]
+    assert {"product_1", "product_2", "product_3"} <= _standing()  # let go with the next PREPARE's round trip
+    prepared.fetchall("default", "SELECT %s::int * 2", [5], "product")  # a kept one: executed, nothing let go
+    prepared.fetchall("default", "SELECT %s::int * 4", [5], "product")
+    assert {"product_2", "product_3", "product_4"} <= _standing()
+    assert "product_1" not in _standing()
+    assert len(connection._prepared_statements.names) == 2
+
+
+@postgresql_only
+def test_a_literal_percent_sign_and_no_values():
+    assert prepared.fetchall("default", "SELECT '100%%' || %s", ["!"], "text") == [("100%!",)]
+    assert prepared.fetchall("default", "SELECT '100%%'", [], "text") == [("100%",)]
+    assert prepared.fetchall("default", "SELECT '100%%'", [], "text") == [("100%",)]
+
+
+def test_switched_off_or_on_sqlite_the_sql_runs_as_it_is(settings):
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    make_service(make_organization(), name="Alpha house", at=(13.75, 100.5))
+    with CaptureQueriesContext(connection) as queries:
+        body = APIClient().get("/api/v1/services/", NEAR_BANGKOK).json()
+    assert [result["name"] for result in body["results"]] == ["Alpha house"]
+    assert not any(query["sql"].startswith(("PREPARE", "EXECUTE")) for query in queries)
+    assert any("page_organization" in query["sql"] for query in queries)
