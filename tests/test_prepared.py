@@ -100,7 +100,7 @@ def test_the_least_recently_used_statement_is_let_go(monkeypatch):
     prepared.fetchall("default", "SELECT %s::int * 4", [5], "product")
     assert {"product_2", "product_3", "product_4"} <= _standing()
     assert "product_1" not in _standing()
-    assert len(connection._prepared_statements.names) == 2
+    assert len(prepared._SESSIONS[connection.connection].names) == 2
 
 
 @postgresql_only

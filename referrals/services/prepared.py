@@ -8,8 +8,8 @@ parameters; PostgreSQL plans the first five executions for their values, then ke
 if it costs no more.
 
 Prepared statements belong to a database session. Django's connection is per thread, and a new one
-(after `CONN_MAX_AGE`, a failure or a health check) starts with none: the names are kept beside the
-driver's connection they were prepared on. `PREPARE` and `DEALLOCATE` are not transactional, so a
+(after `CONN_MAX_AGE`, a failure or a health check) starts with none: the names are kept per driver
+connection, the session they were prepared in. `PREPARE` and `DEALLOCATE` are not transactional, so a
 rolled-back transaction leaves them standing; a statement whose round trip failed is never reused
 (the next one takes a new name). A pooler that hands one client's statements to another session
 (PgBouncer in transaction mode) breaks this: `DATABASE_PREPARED_STATEMENTS=false` there.
@@ -18,6 +18,7 @@ Elsewhere (SQLite) the SQL runs as it is.
 
 import itertools
 import re
+import weakref
 from collections import OrderedDict
 
 from django.conf import settings
@@ -27,13 +28,14 @@ from django.db import connections
 # is one, and the least recently used is let go past this.
 KEPT = 32
 _PLACEHOLDER = re.compile(r"%%|%s")  # Django's and psycopg's: %s a value, %% a literal percent sign
+# Per driver connection (a session), whichever Django connection uses it; gone with it.
+_SESSIONS: "weakref.WeakKeyDictionary[object, _Statements]" = weakref.WeakKeyDictionary()
 
 
 class _Statements:
-    """The statements prepared on one driver connection: SQL -> name, least recently used first."""
+    """The statements prepared in one session: SQL -> name, least recently used first."""
 
-    def __init__(self, driver_connection):
-        self.driver_connection = driver_connection
+    def __init__(self):
         self.names: OrderedDict[str, str] = OrderedDict()
         self.made = 0
         self.to_deallocate: list[str] = []
@@ -50,9 +52,9 @@ def fetchall(alias: str, sql: str, params, kind: str) -> list[tuple]:
             cursor.execute(sql, params)
             return cursor.fetchall()
     connection.ensure_connection()
-    statements = getattr(connection, "_prepared_statements", None)
-    if statements is None or statements.driver_connection is not connection.connection:
-        statements = connection._prepared_statements = _Statements(connection.connection)
+    statements = _SESSIONS.get(connection.connection)
+    if statements is None:
+        statements = _SESSIONS[connection.connection] = _Statements()
     name = statements.names.pop(sql, None)
     first = name is None
     preamble = ""
