@@ -361,6 +361,39 @@ def test_at_least_says_yes_only_when_that_many_match(reader):
             assert not nearest_first.at_least(services, near, viewer, filters, 1)  # "cannot tell"
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database counts on PostgreSQL")
+@pytest.mark.parametrize("reader", ["anonymous", "caseworker"])
+def test_at_least_counts_the_country_wide_services_only_when_the_places_are_too_few(reader):
+    viewer = PUBLIC if reader == "anonymous" else Viewer.for_request(make_caseworker("cw"))
+    org = make_organization()
+    for index in range(2):
+        make_service(org, name=f"shelter {index}", at=(BANGKOK[0] + 0.01 * index, BANGKOK[1]))
+    for index in range(3):
+        ServiceArea.objects.create(service=make_service(org, name=f"hotline {index}"), kind="country", country="TH")
+    services, near, filters = point_search({"lat": BANGKOK[0], "lng": BANGKOK[1]}, viewer)
+    assert len(search.nearest(services, near, viewer)) == 5
+    assert nearest_first.at_least(services, near, viewer, filters, 2)  # the places alone tell
+    assert nearest_first.at_least(services, near, viewer, filters, 5)  # with the country-wide ones
+    assert not nearest_first.at_least(services, near, viewer, filters, 6)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database picks the first ids on PostgreSQL")
+def test_of_the_circles_surely_holding_the_point_the_database_sends_only_the_first_ids_a_page_can_show(monkeypatch):
+    outreach_around_bangkok(random.Random(7))
+    services, near, filters = point_search({"lat": BANGKOK[0], "lng": BANGKOK[1]}, PUBLIC)
+    general = search.nearest(services, near, PUBLIC)
+    at_the_point = sorted(str(pk) for pk, distance, _ in general if distance == 0)
+    assert len(at_the_point) > 6
+    rows, original = [], nearest_first._read_in_index_order
+    monkeypatch.setattr(nearest_first, "_read_in_index_order", lambda *args: rows.extend(original(*args)) or rows)
+    assert nearest_first.nearest(services, near, PUBLIC, filters, wanted=3) == general[:3]
+    inside = sorted(str(row[1]) for row in rows if row[0] == "inside")
+    assert inside == at_the_point[:3]  # the first three by id, not all of them
+    # The circles sent whole, to be measured here, are those whose edge only reaches the radius.
+    measured = {row[1] for row in rows if row[0] == "circle"}
+    assert measured and measured <= {pk for pk, distance, _ in general if distance > 0}
+
+
 def test_a_chord_inside_the_inner_one_is_within_the_radius_on_the_ellipsoid():
     rng = random.Random(3)
     for _ in range(20000):
