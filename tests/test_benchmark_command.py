@@ -34,6 +34,17 @@ def test_the_benchmark_prints_every_kind_for_both_readers():
             assert float(compared[0]) > 0 and int(compared[1]) >= 1 and float(compared[2]) > 0, line
 
 
+def test_without_the_reference_only_this_directorys_requests_are_timed():
+    call_command("generate_directory", services=1000, seed=3, verbosity=0)
+    out = io.StringIO()
+    call_command("benchmark", runs=1, without_reference=True, stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].endswith("; without the reference")
+    header = next(line for line in lines if line.startswith("request"))
+    rows = [line for line in lines[lines.index("-" * len(header)) + 1 :] if line.strip()]
+    assert rows and all(line.split()[-4:] == ["—"] * 4 for line in rows)
+
+
 def test_the_reference_search_is_a_plain_nearest_first_search_of_public_faces(directory):
     from django.test import Client
     from django.test.utils import override_settings

@@ -122,6 +122,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--runs", type=int, default=30, help="Timed runs per request kind (after 3 warm-ups).")
         parser.add_argument("--load", type=int, default=0, metavar="SECONDS", help="Also run wrk for this long.")
+        parser.add_argument(
+            "--without-reference",
+            action="store_true",
+            help="Time this directory's requests alone (the reference's reads between them, several times larger at "
+            "1,000,000 services, take PostgreSQL's shared buffers).",
+        )
         parser.add_argument("--connections", type=int, default=16, help="wrk's concurrent connections.")
         parser.add_argument("--workers", type=int, default=4, help="gunicorn workers for the load test.")
         parser.add_argument(
@@ -131,7 +137,7 @@ class Command(BaseCommand):
             help="The load's readers: every other request a caseworker's (both), or anonymous only.",
         )
 
-    def handle(self, *args, runs, load, connections, workers, load_readers, **options):
+    def handle(self, *args, runs, load, connections, workers, load_readers, without_reference, **options):
         from api import throttling
         from config.runtime import tune_garbage_collector
 
@@ -149,6 +155,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{Service.objects.count():,} services on {connection.vendor}; {runs} runs each after 3 warm-ups; "
             f"page cache {'on' if settings.ANONYMOUS_PAGE_CACHE_SECONDS > 0 else 'off'}"
+            + ("; without the reference" if without_reference else "")
         )
         python_ms, database_ms = machine_reference()
         self.stdout.write(
@@ -173,6 +180,8 @@ class Command(BaseCommand):
             for label, method, path, params, reference_params in mix:
                 if reference_params == "same":
                     reference_params = params
+                if without_reference:
+                    reference_params = None
                 for reader, client in readers.items():
                     self.stdout.write(
                         self._measure(label, reader, client, method, path, params, runs, reference_params)
