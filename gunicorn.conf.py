@@ -13,7 +13,8 @@ worker_class = "config.gunicorn_workers.JSONErrorThreadWorker"  # gthread, with 
 # (virtual; a few hundred KB resident). Every thread that has served a request keeps its own database
 # connection for DATABASE_CONN_MAX_AGE (60 s, and idle pool threads keep theirs until their next request):
 # up to containers x workers x threads connections at a burst's peak, against PostgreSQL's max_connections
-# (100 by default). Lower GUNICORN_THREADS, set DATABASE_CONN_MAX_AGE=0, or pool (pgbouncer) when scaling out.
+# (100 by default). Lower GUNICORN_THREADS, set DATABASE_CONN_MAX_AGE=0, or pool (pgbouncer) when scaling out;
+# in PgBouncer's transaction mode, set DATABASE_PREPARED_STATEMENTS=false.
 threads = int(os.environ.get("GUNICORN_THREADS", "32"))
 # With threads the main loop heart-beats every second whatever the requests do, so `timeout` only restarts a
 # worker whose loop is stuck; a healthy long request (an NDJSON sync to a slow phone) is no longer cut at it.

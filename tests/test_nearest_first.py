@@ -6,6 +6,7 @@ import random
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from referrals.filtersets import ServiceFilterSet
 from referrals.geo import distance_km
@@ -372,9 +373,37 @@ def test_at_least_counts_the_country_wide_services_only_when_the_places_are_too_
         ServiceArea.objects.create(service=make_service(org, name=f"hotline {index}"), kind="country", country="TH")
     services, near, filters = point_search({"lat": BANGKOK[0], "lng": BANGKOK[1]}, viewer)
     assert len(search.nearest(services, near, viewer)) == 5
-    assert nearest_first.at_least(services, near, viewer, filters, 2)  # the places alone tell
-    assert nearest_first.at_least(services, near, viewer, filters, 5)  # with the country-wide ones
+    with CaptureQueriesContext(connection) as enough:
+        assert nearest_first.at_least(services, near, viewer, filters, 2)  # the places alone tell
+    with CaptureQueriesContext(connection) as too_few:
+        assert nearest_first.at_least(services, near, viewer, filters, 5)  # with the country-wide ones
     assert not nearest_first.at_least(services, near, viewer, filters, 6)
+    # The CASE's last branch (its InitPlan) counts the country-wide services: run only when the places are too few.
+    assert "(never executed)" in _last_init_plan(enough)
+    assert "(never executed)" not in _last_init_plan(too_few)
+
+
+def _last_init_plan(queries) -> str:
+    """The first line of the last InitPlan of the count's plan, as PostgreSQL ran it."""
+    (counting,) = [query["sql"] for query in queries if "near_places" in query["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + counting.split("; ")[-1].replace("%", "%%"))
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    return plan.split("InitPlan")[-1].splitlines()[1]
+
+
+@pytest.mark.parametrize("reader", ["anonymous", "caseworker"])
+def test_a_keyword_among_crowds_of_circles_holding_the_point_ranks_as_the_general_search_says(reader):
+    """Filters the entries do not answer (a keyword) may reject any circle's service: none is left unread."""
+    outreach_around_bangkok(random.Random(7))
+    viewer = PUBLIC if reader == "anonymous" else Viewer.for_request(make_caseworker("cw"))
+    for keyword in ("team 05", "team 10", "team 20"):  # each held by its circle: at distance 0
+        services, near, filters = point_search({"lat": BANGKOK[0], "lng": BANGKOK[1], "q": keyword}, viewer)
+        assert not filters.complete
+        general = search.nearest(services, near, viewer)
+        assert general and general[0][1] == 0, keyword
+        for wanted in range(1, len(general) + 2):
+            assert nearest_first.nearest(services, near, viewer, filters, wanted) == general[:wanted], keyword
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the database picks the first ids on PostgreSQL")
@@ -385,7 +414,13 @@ def test_of_the_circles_surely_holding_the_point_the_database_sends_only_the_fir
     at_the_point = sorted(str(pk) for pk, distance, _ in general if distance == 0)
     assert len(at_the_point) > 6
     rows, original = [], nearest_first._read_in_index_order
-    monkeypatch.setattr(nearest_first, "_read_in_index_order", lambda *args: rows.extend(original(*args)) or rows)
+
+    def reading(*args):
+        read = original(*args)
+        rows.extend(read)
+        return read
+
+    monkeypatch.setattr(nearest_first, "_read_in_index_order", reading)
     assert nearest_first.nearest(services, near, PUBLIC, filters, wanted=3) == general[:3]
     inside = sorted(str(row[1]) for row in rows if row[0] == "inside")
     assert inside == at_the_point[:3]  # the first three by id, not all of them

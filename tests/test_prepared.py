@@ -1,5 +1,7 @@
 """The search page's query planned once per connection (`referrals.services.prepared`)."""
 
+import re
+
 import pytest
 from django.db import connection, transaction
 from django.db.utils import DataError
@@ -41,12 +43,14 @@ def test_a_search_page_is_prepared_once_then_executed_by_name():
     with CaptureQueriesContext(connection) as second:
         second_body = client.get("/api/v1/services/", NEAR_BANGKOK).json()
     (prepare,), (execute,) = _page_statements(first), _page_statements(second)
-    assert prepare.startswith("PREPARE page_1 AS SELECT") and "page_organization" in prepare
-    assert execute.startswith("EXECUTE page_1(")
+    name = prepare.split()[1]
+    assert re.fullmatch(r"page_[0-9a-f]{16}_1", name)  # the SQL's digest, then the session's count
+    assert prepare.startswith(f"PREPARE {name} AS SELECT") and "page_organization" in prepare
+    assert execute.startswith(f"EXECUTE {name}(")
     assert len(first) == len(second)  # PREPARE and its first EXECUTE in one round trip
     assert sorted(result["name"] for result in second_body["results"]) == ["Alpha house", "Beta clinic"]
     assert second_body == first_body
-    assert "page_1" in _standing()
+    assert name in _standing()
 
 
 @postgresql_only
@@ -58,8 +62,28 @@ def test_a_new_connection_prepares_again():
     connection.close()  # CONN_MAX_AGE passed, or a failed health check: a new session holds no statements
     with CaptureQueriesContext(connection) as queries:
         body = client.get("/api/v1/services/", NEAR_BANGKOK).json()
-    assert _page_statements(queries)[0].startswith("PREPARE page_1 AS")
+    assert re.match(r"PREPARE page_[0-9a-f]{16}_1 AS", _page_statements(queries)[0])
     assert [result["name"] for result in body["results"]] == ["Alpha house"]
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_session_that_died_is_replaced_before_a_statement_is_executed_by_name():
+    """A request's first query finds its session gone (a restart, a failover): the health check opens another,
+    where the statement is prepared again, not executed by a name the new session never had."""
+    import psycopg2
+
+    service = make_service(make_organization(), name="Alpha house", at=(13.75, 100.5))
+    client, detail = APIClient(), f"/api/v1/services/{service.pk}/"  # whose first query is the record's
+    client.get(detail)  # prepared in this session
+    assert connection.settings_dict["CONN_HEALTH_CHECKS"]
+    with psycopg2.connect(**connection.get_connection_params()) as other, other.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [connection.connection.get_backend_pid()])
+    connection.health_check_done = False  # as every request starts (Django's request_started)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(detail)
+    assert response.status_code == 200 and response.json()["name"] == "Alpha house"
+    assert _page_statements(queries)[0].startswith("PREPARE page_")
 
 
 @postgresql_only
@@ -93,13 +117,16 @@ def test_a_failed_round_trip_never_leaves_a_name_behind():
 def test_the_least_recently_used_statement_is_let_go(monkeypatch):
     monkeypatch.setattr(prepared, "KEPT", 2)
     connection.close()
+    names = {}
+    for number in (1, 2, 3, 4):
+        names[number] = f"product_{prepared._digest(f'SELECT %s::int * {number}')}_{number}"
     for number in (1, 2, 3):  # three shapes, two kept
         assert prepared.fetchall("default", f"SELECT %s::int * {number}", [2], "product") == [(2 * number,)]
-    assert {"product_1", "product_2", "product_3"} <= _standing()  # let go with the next PREPARE's round trip
+    assert {names[1], names[2], names[3]} <= _standing()  # let go with the next PREPARE's round trip
     prepared.fetchall("default", "SELECT %s::int * 2", [5], "product")  # a kept one: executed, nothing let go
     prepared.fetchall("default", "SELECT %s::int * 4", [5], "product")
-    assert {"product_2", "product_3", "product_4"} <= _standing()
-    assert "product_1" not in _standing()
+    assert {names[2], names[3], names[4]} <= _standing()
+    assert names[1] not in _standing()
     assert len(prepared._SESSIONS[connection.connection].names) == 2
 
 

@@ -11,11 +11,15 @@ Prepared statements belong to a database session. Django's connection is per thr
 (after `CONN_MAX_AGE`, a failure or a health check) starts with none: the names are kept per driver
 connection, the session they were prepared in. `PREPARE` and `DEALLOCATE` are not transactional, so a
 rolled-back transaction leaves them standing; a statement whose round trip failed is never reused
-(the next one takes a new name). A pooler that hands one client's statements to another session
-(PgBouncer in transaction mode) breaks this: `DATABASE_PREPARED_STATEMENTS=false` there.
+(the next one takes a new name; the statement it may have left in the session stays until the
+connection closes, at most `CONN_MAX_AGE`). Each name carries a digest of its SQL, so a name met in
+another session can only be the same SQL or missing, never another query. A pooler that hands one
+client's sessions to another (PgBouncer in transaction mode) still breaks this, with "prepared
+statement does not exist": `DATABASE_PREPARED_STATEMENTS=false` there.
 Elsewhere (SQLite) the SQL runs as it is.
 """
 
+import hashlib
 import itertools
 import re
 import weakref
@@ -44,29 +48,28 @@ class _Statements:
 def fetchall(alias: str, sql: str, params, kind: str) -> list[tuple]:
     """The rows of `sql` with `params` on this database, planned once per connection on PostgreSQL.
 
-    `kind` names the statements (`<kind>_<n>`), so that a log or a test can tell them.
+    `kind` names the statements (`<kind>_<digest of the SQL>_<n>`), so that a log or a test can tell them.
     """
     connection = connections[alias]
-    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
             cursor.execute(sql, params)
             return cursor.fetchall()
-    connection.ensure_connection()
-    statements = _SESSIONS.get(connection.connection)
-    if statements is None:
-        statements = _SESSIONS[connection.connection] = _Statements()
-    name = statements.names.pop(sql, None)
-    first = name is None
-    preamble = ""
-    if first:
-        statements.made += 1
-        name = f"{kind}_{statements.made}"
-        # Asked once: should the round trip fail, a statement left standing costs memory, never a later query.
-        letting_go, statements.to_deallocate = statements.to_deallocate, []
-        preamble = "".join(f"DEALLOCATE {old}; " for old in letting_go)
-        preamble += f"PREPARE {name} AS {_numbered(sql)}; "
-    arguments = f"({', '.join(['%s'] * len(params))})" if params else ""
-    with connection.cursor() as cursor:
+        # The session the cursor runs in: opening it may have replaced a connection that failed its health check.
+        session = cursor.cursor.connection
+        statements = _SESSIONS.get(session)
+        if statements is None:
+            statements = _SESSIONS[session] = _Statements()
+        name = statements.names.pop(sql, None)
+        preamble = ""
+        if name is None:
+            statements.made += 1
+            name = f"{kind}_{_digest(sql)}_{statements.made}"
+            # Asked once: should the round trip fail, a statement left standing costs memory, never a later query.
+            letting_go, statements.to_deallocate = statements.to_deallocate, []
+            preamble = "".join(f"DEALLOCATE {old}; " for old in letting_go)
+            preamble += f"PREPARE {name} AS {_numbered(sql)}; "
+        arguments = f"({', '.join(['%s'] * len(params))})" if params else ""
         cursor.execute(f"{preamble}EXECUTE {name}{arguments}", params)
         rows = cursor.fetchall()
     statements.names[sql] = name  # only once its round trip worked: a failed one's name is never reused
@@ -74,6 +77,11 @@ def fetchall(alias: str, sql: str, params, kind: str) -> list[tuple]:
         _, oldest = statements.names.popitem(last=False)
         statements.to_deallocate.append(oldest)  # with the next PREPARE, in its round trip
     return rows
+
+
+def _digest(sql: str) -> str:
+    """16 hex digits of the SQL: a name another text could take is one it will not run by mistake."""
+    return hashlib.blake2b(sql.encode(), digest_size=8).hexdigest()
 
 
 def _numbered(sql: str) -> str:
