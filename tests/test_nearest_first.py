@@ -429,6 +429,14 @@ def test_of_the_circles_surely_holding_the_point_the_database_sends_only_the_fir
     assert measured and measured <= {pk for pk, distance, _ in general if distance > 0}
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database's expression is PostgreSQL's")
+def test_the_database_computes_the_inner_chord_as_python_does():
+    with connection.cursor() as cursor:
+        for radius in (0.5, 30, 90, 500):
+            cursor.execute(f"SELECT {nearest_first.INNER_CHORD_SQL.format(radius='%s::float8')}", [radius])
+            assert cursor.fetchone()[0] == pytest.approx(nearest_first.inner_chord(radius), rel=1e-12)
+
+
 def test_a_chord_inside_the_inner_one_is_within_the_radius_on_the_ellipsoid():
     rng = random.Random(3)
     for _ in range(20000):

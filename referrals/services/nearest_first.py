@@ -211,7 +211,8 @@ def at_least(services: QuerySet, near: NearQuery, viewer, filters: EntryFilters,
 def inner_chord(radius_km: float) -> float:
     """A chord of the unit sphere this short or shorter joins points within `radius_km` on the ellipsoid.
 
-    Its angle is measured with the largest radius of curvature and less the sphere's margin.
+    Its angle is measured with the largest radius of curvature and less the sphere's margin. INNER_CHORD_SQL
+    computes the same in the database.
     """
     return 2 * math.sin(min(math.pi, radius_km * _SPHERE_TO_ELLIPSOID_MARGIN / _LARGEST_CURVATURE_RADIUS_KM) / 2)
 
@@ -532,7 +533,7 @@ def _places_sql(where: str, face) -> str:
 
 
 @functools.lru_cache(maxsize=_SHAPES_KEPT)
-def _first_round_sql(where: str, face, outreach: bool, areas: tuple, inside_first: bool = False) -> str:
+def _first_round_sql(where: str, face, outreach: bool, areas: tuple, inside_first: bool) -> str:
     """`_first_round()`'s branches as one UNION ALL. Values: `_places_sql`'s; with `outreach`, the tag, the
     filters' and the search cube's corners (`inside_first`: first the circles' centre, filters and the search
     cube's corners, then `_places_sql`'s, the "inside" branch's tag and how many, the circles' tag); with `areas`
@@ -549,12 +550,9 @@ def _first_round_sql(where: str, face, outreach: bool, areas: tuple, inside_firs
                 f"SELECT * FROM (SELECT {columns} FROM {table} WHERE {reaching}) AS branch"  # noqa: S608 (from the models)
             )
         else:
-            # As inner_chord(radius): a centre this near is inside the circle on the ellipsoid.
-            surely_inside = (
-                f"({_point_sql(face)} <-> cube(%s::float8[])) <= "
-                f"2 * sin(least(pi(), {table}.radius_km * {_SPHERE_TO_ELLIPSOID_MARGIN} / "
-                f"{_LARGEST_CURVATURE_RADIUS_KM}) / 2)"
-            )
+            # A centre this near is inside the circle on the ellipsoid.
+            inner = INNER_CHORD_SQL.format(radius=f"{table}.radius_km")
+            surely_inside = f"({_point_sql(face)} <-> cube(%s::float8[])) <= {inner}"
             # The circles read once, told apart in the database.
             prefix = (
                 f"WITH reaching AS MATERIALIZED (SELECT {table}.service_id, {lat} AS lat, {lng} AS lng, "  # noqa: S608
@@ -639,6 +637,12 @@ UNIT_SPHERE_SQL = (  # cube(cube(cube(x), y), z) rather than cube(ARRAY[x, y, z]
 
 
 # The expression the circles' GiST indexes hold (migration 0012): the cube that bounds a radius area.
+# inner_chord(radius), computed by the database for each radius area's own radius.
+INNER_CHORD_SQL = (
+    f"2 * sin(least(pi(), {{radius}} * {_SPHERE_TO_ELLIPSOID_MARGIN} / {_LARGEST_CURVATURE_RADIUS_KM}) / 2)"
+)
+
+
 CIRCLE_SQL = (  # the cube enlarged by outer_chord(radius)
     f"cube_enlarge({UNIT_SPHERE_SQL}, "
     f"2 * sin(least(pi(), {{radius}} * {_OUTER_PADDING} / {_SMALLEST_CURVATURE_RADIUS_KM}) / 2), 3)"

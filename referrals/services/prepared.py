@@ -80,7 +80,7 @@ def fetchall(alias: str, sql: str, params, kind: str) -> list[tuple]:
 
 
 def _digest(sql: str) -> str:
-    """16 hex digits of the SQL: a name another text could take is one it will not run by mistake."""
+    """16 hex digits of the SQL, in its statement's name: a session holding that name holds that SQL."""
     return hashlib.blake2b(sql.encode(), digest_size=8).hexdigest()
 
 
