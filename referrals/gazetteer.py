@@ -79,6 +79,14 @@ def _index() -> _Index:
     )
 
 
+def load() -> None:
+    """Read the gazetteer now rather than at the first search that needs it: a served process does, before it
+    freezes what start-up made out of the garbage collector's walks (config.runtime)."""
+    _index()
+    _by_latitude()
+    _admin1_names()
+
+
 def countries() -> frozenset[str]:
     """The countries the gazetteer has towns of (ISO 3166-1 alpha-2)."""
     return frozenset(code for code in _index().primary_keys if code)

@@ -247,3 +247,36 @@ def test_a_page_write_reads_its_writers_roles_inside_the_lock(world, removed_whi
     assert response.status_code == 404
     world.service_a.refresh_from_db()
     assert world.service_a.name == "A shelter"
+
+
+def test_the_token_query_written_once_gives_what_the_query_set_gives(world):
+    """The token's look-up runs SQL that Django wrote once (api.authentication._token_query): each row is the
+    token, its user and the role columns, exactly as the query set it was written from loads them."""
+    from api.authentication import _token_rows
+    from referrals.services.roles import ROLE_FIELDS, role_columns
+
+    user = world.users["admin_a"]
+    Membership.objects.create(user=user, organization=world.org_b, role="editor")
+    user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+    Caseworker.objects.create(user=user, agency="Agency", vetted=True)
+    token, _ = AuthToken.objects.create(user, expiry=timedelta(hours=1))
+    expected = (
+        AuthToken.objects.filter(token_key=token.token_key).select_related("user").annotate(**role_columns("user__"))
+    )
+
+    def described(tokens):
+        return sorted(
+            (
+                [getattr(row, field.attname) for field in AuthToken._meta.concrete_fields],
+                [getattr(row.user, field.attname) for field in row.user._meta.concrete_fields],
+                [getattr(row, name) for name in ROLE_FIELDS],
+                row._state.db,
+                row._state.adding,
+            )
+            for row in tokens
+        )
+
+    rows = _token_rows(token.token_key)
+    assert len(rows) == 2 and described(rows) == described(expected)
+    assert all(isinstance(row.expiry, type(timezone.now())) and row.expiry.tzinfo is not None for row in rows)
+    assert _token_rows("no such key") == []
