@@ -106,6 +106,31 @@ class SparseFieldsMixin:
         return context
 
 
+class LetsGoOfItsResponse:
+    """Views whose answers are large (a search's page, a sync page): no reference cycle holds the answer once it is
+    made, so that it is freed as soon as it has been sent.
+
+    DRF keeps the response on the view (`view.response`), and as it renders, the response in its own renderer's
+    context (`renderer_context["response"]`): two cycles, so the answer's data and the records it was made from
+    outlived their request until the garbage collector's next full walk. Those walks took 30-130 ms every few
+    requests at 100,000 services (each sync page left 9,000 objects), and came back in every p95.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        self.response = None  # nothing reads it after dispatch
+        if hasattr(response, "add_post_render_callback"):
+            response.add_post_render_callback(_out_of_its_renderer_context)
+        return response
+
+
+def _out_of_its_renderer_context(response) -> None:
+    """Once rendered, the response need not be in its renderer's context (DRF puts it there to render)."""
+    context = getattr(response, "renderer_context", None)
+    if context is not None:
+        context.pop("response", None)
+
+
 class LanguageMixin:
     """Views whose texts follow `lang=` or Accept-Language; the response says its language (Content-Language)."""
 

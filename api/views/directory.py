@@ -27,6 +27,7 @@ from api.views.base import (
     FIELDS_PARAMETER,
     ID_PARAMETER,
     LanguageMixin,
+    LetsGoOfItsResponse,
     SparseFieldsMixin,
     StrictParamsMixin,
     VersionedWritesMixin,
@@ -84,7 +85,14 @@ def _locations_of(services):
         summary="Retire a service of yours (status becomes defunct; the record stays)", parameters=[ID_PARAMETER]
     ),
 )
-class ServiceViewSet(VersionedWritesMixin, LanguageMixin, StrictParamsMixin, SparseFieldsMixin, viewsets.ModelViewSet):
+class ServiceViewSet(
+    LetsGoOfItsResponse,
+    VersionedWritesMixin,
+    LanguageMixin,
+    StrictParamsMixin,
+    SparseFieldsMixin,
+    viewsets.ModelViewSet,
+):
     """Services: everyone reads those of vetted organisations; owners write their own (others' answer 404)."""
 
     filterset_class = ServiceFilterSet
@@ -162,7 +170,7 @@ class ServiceViewSet(VersionedWritesMixin, LanguageMixin, StrictParamsMixin, Spa
         context.update(lang=lang, near=found.near, sparse_fields=self.sparse_fields(params))
         if found.distances is not None:
             context.update(distances=found.distances, reaches=found.reaches)
-        data = serializers.ServiceListSerializer(found.services, many=True, context=context).data
+        data = serializers.ServiceListSerializer(many=True, context=context).to_representation(found.services)
         response = self.get_paginated_response(data)
         if found.place is not None:
             response.data["resolved_place"] = serializers.ResolvedPlaceSerializer(found.place).data

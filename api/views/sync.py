@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from api import serializers
 from api.languages import LANG_PARAMETER
 from api.renderers import DirectoryJSONRenderer
-from api.views.base import LanguageMixin, StrictParamsMixin
+from api.views.base import LanguageMixin, LetsGoOfItsResponse, StrictParamsMixin
 from referrals.choices import ServiceStatus
 from referrals.fields import BoundingBoxField, CodeListField
 from referrals.managers import loaded
@@ -115,7 +115,7 @@ PARAMETERS = [
 ]
 
 
-class SyncView(LanguageMixin, StrictParamsMixin, APIView):
+class SyncView(LetsGoOfItsResponse, LanguageMixin, StrictParamsMixin, APIView):
     """Delta sync for offline apps and partner mirrors."""
 
     permission_classes = [AllowAny]
@@ -198,7 +198,7 @@ class SyncView(LanguageMixin, StrictParamsMixin, APIView):
         with reading_from_primary() if page.on_primary else contextlib.nullcontext():
             services = load_records(Service.objects.all(), list(map(_uuid, page.services)))
         context = {"request": self.request, "viewer": self.viewer, "lang": self.reader_language()}
-        data = serializers.SyncServiceSerializer(services, many=True, context=context).data
+        data = serializers.SyncServiceSerializer(many=True, context=context).to_representation(services)
         locations = [link.location for service in services for link in loaded(service, "service_at_locations")]
         record_disclosures(self.viewer, locations, f"GET {self.request.path}")
         return data
