@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 
 from referrals.geo import distance_km
@@ -174,6 +174,52 @@ def test_disclosures_are_logged_for_caseworkers_and_granted_partners_only(world)
     ]
     for actor in ("caseworker", "provider_a", "anonymous", "partner"):
         assert world.client_for(actor).get("/api/v1/disclosures/").status_code in (401, 403), actor
+
+
+def test_a_pages_disclosures_are_one_insert_of_every_row(world):
+    from django.test.utils import CaptureQueriesContext
+
+    from referrals.services.disclosure import record_disclosures
+    from referrals.services.roles import Viewer
+    from tests.helpers import make_location
+
+    second = make_location(world.org_a, confidential=True, latitude=13.75, longitude=100.5)
+    public = make_location(world.org_a, confidential=False, latitude=13.76, longitude=100.5)
+    caseworker = Viewer.for_request(world.users["caseworker"])
+    before = timezone.now()
+    with CaptureQueriesContext(connection) as queries:
+        logged = record_disclosures(caseworker, [world.house, second, public, world.house], "GET /x" + "y" * 300)
+    assert logged == 2 and len(queries) == 1
+    assert Disclosure.objects.filter(location=world.house).count() == 1  # the id as the database keeps it
+    rows = Disclosure.objects.order_by("location_id")
+    assert sorted(str(row.location_id) for row in rows) == sorted([str(world.house.pk), str(second.pk)])
+    for row in rows:
+        assert row.user == world.users["caseworker"] and row.partner_key is None
+        assert row.endpoint == ("GET /x" + "y" * 300)[:200]
+        assert before <= row.at <= timezone.now() and row.pk is not None
+    partner = Viewer.for_request(None, world.granted_key)
+    assert record_disclosures(partner, [second], "GET /z") == 1
+    assert Disclosure.objects.get(partner_key=world.granted_key).user is None
+    assert record_disclosures(Viewer.for_request(world.users["provider_a"]), [second], "GET /z") == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pages_disclosures_need_no_transaction_of_their_own():
+    """In autocommit, as a request runs: one INSERT is all of it or nothing, with no COMMIT round trip after it (a
+    transaction around it cost one on every page a caseworker read)."""
+    from unittest import mock
+
+    from referrals.services.disclosure import record_disclosures
+    from referrals.services.roles import Viewer
+    from tests.helpers import make_caseworker, make_location
+
+    houses = [make_location(confidential=True, latitude=13.7 + i / 100, longitude=100.5) for i in range(3)]
+    caseworker = Viewer.for_request(make_caseworker("vetted-reader"))
+    assert connections["default"].get_autocommit()
+    with mock.patch.object(type(connections["default"]), "commit", autospec=True) as commit:
+        assert record_disclosures(caseworker, houses, "GET /api/v1/services/") == 3
+    assert commit.call_count == 0
+    assert Disclosure.objects.count() == 3
 
 
 def test_list_search_logs_each_confidential_full_face_once_per_request(world):

@@ -177,10 +177,12 @@ def test_the_wsgi_app_reads_the_gazetteer_before_it_freezes_start_up():
     from referrals import gazetteer
 
     before = gc.get_threshold()
-    gazetteer._index.cache_clear()
+    caches = (gazetteer._index, gazetteer._by_latitude, gazetteer._admin1_names)
+    for cached in caches:
+        cached.cache_clear()
     try:
         importlib.reload(importlib.import_module("config.wsgi"))
-        assert gazetteer._index.cache_info().currsize == 1  # read at start-up
+        assert [cached.cache_info().currsize for cached in caches] == [1, 1, 1]  # read at start-up
         assert not any(isinstance(thing, gazetteer.Place) for thing in gc.get_objects())  # and frozen
     finally:
         gc.unfreeze()

@@ -14,6 +14,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, models
 from django.test import RequestFactory
 
+from referrals.models import ServiceTranslation
 from referrals.services import page_loading
 from tests.helpers import BANGKOK, add_capacity, add_hours, add_phone, make_location, make_organization, make_service
 
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.django_db
 
 PAGES = {
     "search near a point": f"/api/v1/services/?lat={BANGKOK[0]}&lng={BANGKOK[1]}&radius_km=20",
+    "search in Thai": f"/api/v1/services/?lat={BANGKOK[0]}&lng={BANGKOK[1]}&radius_km=20&lang=th",
     "list": "/api/v1/services/",
     "sync page": "/api/v1/sync/?country=TH",
 }
@@ -28,7 +30,10 @@ PAGES = {
 
 @pytest.fixture
 def directory():
+    """Every relation a page loads but service areas, whose rows keep their service (`_Relation.owned`: the detail
+    page's area serializer reads it), a cycle left for now."""
     organization = make_organization()
+    add_phone(number="+66 555 0999", organization=organization)
     for index in range(4):
         location = make_location(organization, latitude=BANGKOK[0] + index / 100, longitude=BANGKOK[1])
         service = make_service(organization, name=f"Shelter {index}", at=location)
@@ -36,6 +41,7 @@ def directory():
         add_phone(number=f"+66 555 020{index}", location=location)
         add_hours(service, location, weekday=1, opens=(9, 0), closes=(17, 0))
         add_capacity(service)
+        ServiceTranslation.objects.create(service=service, language="th", name=f"บ้านพัก {index}")
 
 
 def _served(path: str) -> bytes:
@@ -60,17 +66,19 @@ def _served(path: str) -> bytes:
 @pytest.mark.parametrize("page", PAGES)
 def test_a_page_leaves_no_record_to_the_garbage_collector(directory, page):
     path = PAGES[page]
-    assert b"Shelter 3" in _served(path)  # warm: caches filled now are not the page's garbage
+    body = _served(path).decode()  # warm: caches filled now are not the page's garbage
+    assert "Shelter 3" in body or "บ้านพัก 3" in body
     gc.collect()
     enabled = gc.isenabled()
     gc.disable()
     gc.set_debug(gc.DEBUG_SAVEALL)  # what the collector frees is kept in gc.garbage, to be told
     try:
-        assert b"Shelter 3" in _served(path)
+        _served(path)
         gc.collect()
         records = [thing for thing in gc.garbage if issubclass(type(thing), models.Model)]  # type(): lazy objects too
         loaders = [thing for thing in gc.garbage if type(thing) is page_loading._Loader]  # its UUIDs with it
-        answers = [thing for thing in gc.garbage if type(thing) is dict and thing.get("name") == "Shelter 3"]
+        names = ("Shelter 3", "บ้านพัก 3")
+        answers = [thing for thing in gc.garbage if type(thing) is dict and thing.get("name") in names]
     finally:
         gc.set_debug(0)
         gc.garbage.clear()

@@ -279,4 +279,7 @@ def test_the_token_query_written_once_gives_what_the_query_set_gives(world):
     rows = _token_rows(token.token_key)
     assert len(rows) == 2 and described(rows) == described(expected)
     assert all(isinstance(row.expiry, type(timezone.now())) and row.expiry.tzinfo is not None for row in rows)
+    for row in rows:  # converted as Django converts them (SQLite gives 0 and 1, which compare equal to booleans)
+        assert type(row._moderator) is bool and type(row._vetted) is bool and row._moderator and row._vetted
+        assert type(row.user.is_active) is bool and type(row.user.is_superuser) is bool
     assert _token_rows("no such key") == []

@@ -110,7 +110,7 @@ def search(request):
                 "reaches": found.reaches,
             }
             context.update(
-                results=ServiceListSerializer(found.services, many=True, context=serializer_context).data,
+                results=ServiceListSerializer(many=True, context=serializer_context).to_representation(found.services),
                 page=found.page,
                 place=found.place,
                 country=_country_of(found),
