@@ -75,3 +75,41 @@ def test_hours_saved_without_a_time_zone_count_as_closed_rather_than_failing_the
     add_hours(service, weekday=None, all_day=True)  # around clean(): no location, no time zone
     response = api.get("/api/v1/services/", {"lat": 13.75, "lng": 100.5, "open_now": "true"})
     assert response.status_code == 200 and response.json()["count"] == 0
+
+
+def test_a_schedules_spans_are_those_of_its_weekday_on_each_day_of_the_horizon():
+    """`_intervals` visits only its weekday's days (at most two), and gives the spans a walk over every day of the
+    horizon gives."""
+    import zoneinfo
+    from datetime import date, time, timedelta
+    from types import SimpleNamespace
+
+    from referrals.services import hours
+
+    def every_day(schedule, start_day, zone):
+        """Each day of the horizon, kept where it is the schedule's weekday (as `_intervals` once walked them)."""
+        for offset in range(-1, hours.HORIZON_DAYS):
+            day = start_day + timedelta(days=offset)
+            if schedule.weekday is not None and day.isoweekday() != schedule.weekday:
+                continue
+            midnight = datetime(day.year, day.month, day.day, tzinfo=zone)
+            if schedule.all_day:
+                yield midnight, midnight + timedelta(days=1)
+                continue
+            opens = midnight.replace(hour=schedule.opens_at.hour, minute=schedule.opens_at.minute)
+            closes = midnight.replace(hour=schedule.closes_at.hour, minute=schedule.closes_at.minute)
+            yield opens, closes + timedelta(days=1) if closes <= opens else closes
+
+    zone = zoneinfo.ZoneInfo("Asia/Bangkok")
+    for weekday in (None, *range(1, 8)):
+        for opens, closes, all_day in (((9, 0), (17, 0), False), ((22, 0), (6, 0), False), (None, None, True)):
+            schedule = SimpleNamespace(
+                weekday=weekday,
+                all_day=all_day,
+                opens_at=time(*opens) if opens else None,
+                closes_at=time(*closes) if closes else None,
+            )
+            for start in range(14):
+                start_day = date(2026, 12, 1) + timedelta(days=start)
+                expected = sorted(every_day(schedule, start_day, zone))
+                assert sorted(hours._intervals(schedule, start_day, zone)) == expected, (weekday, opens, start_day)

@@ -30,11 +30,15 @@ class Opening:
 
 
 def _intervals(schedule, start_day, zone):
-    """The schedule's open spans (aware datetimes) on each day from start_day for HORIZON_DAYS + 1 days."""
-    for offset in range(-1, HORIZON_DAYS):
+    """The schedule's open spans (aware datetimes) on each day from the day before start_day for HORIZON_DAYS + 1
+    days: every day, or those of its weekday (at most two of them)."""
+    if schedule.weekday is None:
+        offsets = range(-1, HORIZON_DAYS)
+    else:
+        first = (schedule.weekday - start_day.isoweekday()) % 7  # days until its weekday comes (0: today)
+        offsets = [offset for offset in (first - 7, first, first + 7) if -1 <= offset < HORIZON_DAYS]
+    for offset in offsets:
         day = start_day + timedelta(days=offset)
-        if schedule.weekday is not None and day.isoweekday() != schedule.weekday:
-            continue
         midnight = datetime(day.year, day.month, day.day, tzinfo=zone)
         if schedule.all_day:
             yield midnight, midnight + timedelta(days=1)
