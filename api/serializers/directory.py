@@ -336,7 +336,10 @@ class ServiceAreaSerializer(serializers.ModelSerializer):
 
     def to_representation(self, area):
         """Show the centre the reader may see."""
-        hiding = hides_a_house(area.service, self.context.get("viewer"))
+        return self.faced_for(area, hides_a_house(area.service, self.context.get("viewer")))
+
+    def faced_for(self, area, hiding: bool) -> dict:
+        """The area as a reader from whom its service is `hiding` a house (or not) may see it."""
         return self.faced(super().to_representation(area), area, hiding)
 
     @staticmethod
@@ -997,9 +1000,7 @@ class ServiceDetailSerializer(_ServiceBaseSerializer):
 
     locations = serializers.SerializerMethodField(help_text="Where the service is given.")
     schedules = ScheduleSerializer(many=True, read_only=True, help_text="Weekly opening hours, in local time.")
-    service_areas = ServiceAreaSerializer(
-        many=True, read_only=True, help_text="Countries, provinces or circles the service reaches."
-    )
+    service_areas = serializers.SerializerMethodField(help_text="Countries, provinces or circles the service reaches.")
     translations = ServiceTranslationSerializer(
         many=True, read_only=True, help_text="The listing's texts in other languages (for offline language switching)."
     )
@@ -1050,6 +1051,17 @@ class ServiceDetailSerializer(_ServiceBaseSerializer):
     def get_locations(self, service):
         """The service's locations (public faces where confidential)."""
         return self._locations(service)
+
+    @extend_schema_field(ServiceAreaSerializer(many=True))
+    def get_service_areas(self, service):
+        """The areas, their centres snapped while the service hides a house from this reader: decided here, from
+        the service, so that its areas need not point back at it (a reference cycle per record)."""
+        hiding = hides_a_house(service, self.context.get("viewer"))
+        return [self._area_serializer.faced_for(area, hiding) for area in loaded(service, "service_areas")]
+
+    @cached_property
+    def _area_serializer(self):
+        return ServiceAreaSerializer(context=self.context)
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
