@@ -87,18 +87,16 @@ def test_a_schedules_spans_are_those_of_its_weekday_on_each_day_of_the_horizon()
     from referrals.services import hours
 
     def every_day(schedule, start_day, zone):
-        """Each day of the horizon, kept where it is the schedule's weekday (as `_intervals` once walked them)."""
-        for offset in range(-1, hours.HORIZON_DAYS):
-            day = start_day + timedelta(days=offset)
-            if schedule.weekday is not None and day.isoweekday() != schedule.weekday:
-                continue
-            midnight = datetime(day.year, day.month, day.day, tzinfo=zone)
-            if schedule.all_day:
-                yield midnight, midnight + timedelta(days=1)
-                continue
-            opens = midnight.replace(hour=schedule.opens_at.hour, minute=schedule.opens_at.minute)
-            closes = midnight.replace(hour=schedule.closes_at.hour, minute=schedule.closes_at.minute)
-            yield opens, closes + timedelta(days=1) if closes <= opens else closes
+        """Each day of the horizon whose weekday is the schedule's: the span it opens on that day."""
+        days = [start_day + timedelta(days=offset) for offset in range(-1, hours.HORIZON_DAYS)]
+        spans = []
+        for day in days:
+            if schedule.weekday in (None, day.isoweekday()):
+                start = datetime.combine(day, schedule.opens_at or time(0), tzinfo=zone)
+                overnight = schedule.all_day or schedule.closes_at <= schedule.opens_at
+                end_day = day + timedelta(days=1) if overnight else day
+                spans.append((start, datetime.combine(end_day, schedule.closes_at or time(0), tzinfo=zone)))
+        return spans
 
     zone = zoneinfo.ZoneInfo("Asia/Bangkok")
     for weekday in (None, *range(1, 8)):
