@@ -7,7 +7,9 @@ the index got wrong could never be shown) carries each relation as a JSON array 
 database in a correlated subquery, and this module turns the arrays back into the same model
 instances, in the same order, under the same `loaded_<relation>` names and `codes` as
 `loaded_prefetch()` and `with_codes()` (tests/test_page_loading.py compares the two): every reader of
-a page (serializers, pages, the disclosure log) reads it as any other loaded record.
+a page (serializers, pages, the disclosure log) reads it as any other loaded record. One difference: a
+row is not given its owner (`phone.service`, which a prefetch sets), so that no reference cycle holds
+the page after its request (tests/test_reference_cycles.py); nothing reads it.
 
 Two shapes: `load_listings()` what a search result shows, `load_records()` a whole record as the sync
 carries it (`with_detail_relations()`: every translation, the areas, each place's organisation and
