@@ -203,7 +203,7 @@ def test_a_pages_disclosures_are_one_insert_of_every_row(world):
     assert record_disclosures(Viewer.for_request(world.users["provider_a"]), [second], "GET /z") == 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep the seeded data for the tests after
 def test_a_pages_disclosures_need_no_transaction_of_their_own():
     """In autocommit, as a request runs: one INSERT is all of it or nothing, with no COMMIT round trip after it (a
     transaction around it cost one on every page a caseworker read)."""
