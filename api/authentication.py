@@ -27,6 +27,7 @@ from rest_framework import authentication, exceptions
 from rest_framework_api_key.permissions import KeyParser
 
 from referrals.models import PartnerKey
+from referrals.services.page_loading import convert, db_converters
 from referrals.services.roles import ROLE_FIELDS, ROLE_ROWS, role_columns
 
 # djangorestframework-api-key makes keys as `prefix.secret`, both of ASCII letters and digits.
@@ -158,17 +159,10 @@ def _token_rows(key: str) -> list:
     with connection.cursor() as cursor:
         cursor.execute(query.sql, [key if param == _KEY else param for param in query.params])
         rows = cursor.fetchall()
-    converters = [
-        (position, found)
-        for position, column in enumerate(query.columns)
-        if (found := connection.ops.get_db_converters(column) + column.get_db_converters(connection))
-    ]
+    converters = db_converters(query.columns, alias)
     tokens = []
     for row in rows:
-        row = list(row)
-        for position, found in converters:
-            for convert in found:
-                row[position] = convert(row[position], query.columns[position], connection)
+        row = convert(list(row), converters, alias)
         token = Token.from_db(alias, query.token[1], [row[position] for position in query.token[0]])
         user = Token.user.field.related_model.from_db(alias, query.user[1], [row[p] for p in query.user[0]])
         Token.user.field.set_cached_value(token, user)

@@ -636,13 +636,13 @@ UNIT_SPHERE_SQL = (  # cube(cube(cube(x), y), z) rather than cube(ARRAY[x, y, z]
 )
 
 
-# The expression the circles' GiST indexes hold (migration 0012): the cube that bounds a radius area.
 # inner_chord(radius), computed by the database for each radius area's own radius.
 INNER_CHORD_SQL = (
     f"2 * sin(least(pi(), {{radius}} * {_SPHERE_TO_ELLIPSOID_MARGIN} / {_LARGEST_CURVATURE_RADIUS_KM}) / 2)"
 )
 
 
+# The expression the circles' GiST indexes hold (migration 0012): the cube that bounds a radius area.
 CIRCLE_SQL = (  # the cube enlarged by outer_chord(radius)
     f"cube_enlarge({UNIT_SPHERE_SQL}, "
     f"2 * sin(least(pi(), {{radius}} * {_OUTER_PADDING} / {_SMALLEST_CURVATURE_RADIUS_KM}) / 2), 3)"

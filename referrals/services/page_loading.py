@@ -221,14 +221,7 @@ class _Loader:
             prepared = _column_converters(fields, self.alias), [field.attname for field in fields]
             self.column_converters[model] = prepared
         converters, attnames = prepared
-        values = list(values)
-        connection = connections[self.alias]
-        for position, field_converters, expression in converters:
-            value = values[position]
-            for convert in field_converters:
-                value = convert(value, expression, connection)
-            values[position] = value
-        return self.made(model, attnames, values)
+        return self.made(model, attnames, convert(list(values), converters, self.alias))
 
     def instance(self, relation: _Relation, row: list, owner):
         model = relation.model
@@ -303,16 +296,31 @@ def _uuid_once(made: dict, text: str) -> uuid.UUID:
 
 
 def _column_converters(fields: tuple, alias: str) -> list:
-    """(position, converters, expression) of each column that Django converts from what the driver gives (as
-    `SQLCompiler.get_converters()`: the backend's, then the field's)."""
+    """`db_converters()` of these fields' columns (a foreign key: as its target column)."""
+    return db_converters([field.get_col(field.model._meta.db_table) for field in fields], alias)
+
+
+def db_converters(expressions, alias: str) -> list:
+    """(position, converters, expression) of each selected expression that Django converts from what the driver
+    gives, as `SQLCompiler.get_converters()` finds them: the backend's, then the expression's."""
     connection = connections[alias]
     converters = []
-    for position, field in enumerate(fields):
-        column = field.get_col(field.model._meta.db_table)  # a foreign key: as its target column
-        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+    for position, expression in enumerate(expressions):
+        found = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
         if found:
-            converters.append((position, found, column))
+            converters.append((position, found, expression))
     return converters
+
+
+def convert(values: list, converters: list, alias: str) -> list:
+    """A row's values (a list of its own, converted in place) as Django's iterator gives them."""
+    connection = connections[alias]
+    for position, found, expression in converters:
+        value = values[position]
+        for converter in found:
+            value = converter(value, expression, connection)
+        values[position] = value
+    return values
 
 
 def _has_init_listeners(model) -> bool:
