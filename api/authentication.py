@@ -3,7 +3,8 @@ people with `Authorization: Token <token>` (django-rest-knox).
 
 A token's look-up is one query that also brings its user's roles (`referrals.services.roles.role_columns`), so a
 signed-in reader costs one query more than an anonymous one and every role is read fresh on each request. Django
-writes that query once per database (`_token_query`); each request only runs it with its token's key.
+writes that query once per database (`_token_query`) and PostgreSQL plans it once per connection (`prepared`:
+planning was 0.47 of its 0.8 ms); each request only runs it with its token's key.
 
 Both check a credential's characters before any database look-up: a header with bytes that are not UTF-8, or a
 NUL (which PostgreSQL refuses in a query), is a 401 like any other wrong credential, not a 500.
@@ -27,6 +28,7 @@ from rest_framework import authentication, exceptions
 from rest_framework_api_key.permissions import KeyParser
 
 from referrals.models import PartnerKey
+from referrals.services import prepared
 from referrals.services.page_loading import convert, db_converters
 from referrals.services.roles import ROLE_FIELDS, ROLE_ROWS, role_columns
 
@@ -156,9 +158,7 @@ def _token_rows(key: str) -> list:
     alias = router.db_for_read(Token)
     connection = connections[alias]
     query = _token_query(alias, connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(query.sql, [key if param == _KEY else param for param in query.params])
-        rows = cursor.fetchall()
+    rows = prepared.fetchall(alias, query.sql, [key if param == _KEY else param for param in query.params], "token")
     converters = db_converters(query.columns, alias)
     tokens = []
     for row in rows:

@@ -1,4 +1,5 @@
-"""The search page's query planned once per connection (`referrals.services.prepared`)."""
+"""The hot paths' queries (a search's reads and page, a token's look-up) planned once per connection
+(`referrals.services.prepared`)."""
 
 import re
 
@@ -9,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from referrals.services import prepared
-from tests.helpers import make_organization, make_service
+from tests.helpers import make_caseworker, make_organization, make_service
 
 pytestmark = pytest.mark.django_db
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE is PostgreSQL's")
@@ -44,13 +45,51 @@ def test_a_search_page_is_prepared_once_then_executed_by_name():
         second_body = client.get("/api/v1/services/", NEAR_BANGKOK).json()
     (prepare,), (execute,) = _page_statements(first), _page_statements(second)
     name = prepare.split()[1]
-    assert re.fullmatch(r"page_[0-9a-f]{16}_1", name)  # the SQL's digest, then the session's count
+    # The SQL's digest, then the session's count (the search's reads before it are prepared statements too).
+    assert re.fullmatch(r"page_[0-9a-f]{16}_[0-9]+", name)
+    assert int(name.rsplit("_", 1)[1]) == len(_standing())
     assert prepare.startswith(f"PREPARE {name} AS SELECT") and "page_organization" in prepare
     assert execute.startswith(f"EXECUTE {name}(")
     assert len(first) == len(second)  # PREPARE and its first EXECUTE in one round trip
     assert sorted(result["name"] for result in second_body["results"]) == ["Alpha house", "Beta clinic"]
     assert second_body == first_body
     assert name in _standing()
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # autocommit, as a request runs
+def test_a_signed_in_point_search_runs_only_statements_planned_before_after_its_first_time():
+    """The token's look-up, the count, the first round of places and the page: each PREPAREd once per session. The
+    nearest-first reads carry their planner settings at every execution, since a plan may be made at any of them."""
+    from knox.models import AuthToken
+
+    from referrals.models import Location
+
+    organization = make_organization()
+    for index in range(3):
+        make_service(organization, name=f"House {index}", at=(13.75 + index / 100, 100.5))
+    Location.objects.update(confidential=True)  # a caseworker's page of safe houses: logged as disclosed
+    _, token = AuthToken.objects.create(make_caseworker("caseworker"))
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
+    connection.close()
+    bodies, reads = [], []
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            bodies.append(client.get("/api/v1/services/", {**NEAR_BANGKOK, "page_size": 2}).json())
+        reads.append([query["sql"] for query in queries])
+    assert bodies[0] == bodies[1] == bodies[2] and bodies[0]["count"] == 3
+    first, later = reads[0], reads[2]
+    prepared_first = [name for sql in first for name in re.findall(r"PREPARE (\w+) AS", sql)]
+    assert [name.split("_")[0] for name in prepared_first] == ["token", "nearest", "nearest", "page"]
+    assert not any("PREPARE" in sql for sql in later)
+    executed = [re.search(r"EXECUTE (\w+)", sql).group(1) for sql in later if "EXECUTE" in sql]
+    assert executed == prepared_first  # the same statements, by name, in the same order
+    for sql in later:
+        if "EXECUTE nearest_" in sql:
+            assert sql.startswith("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off; EXECUTE ")
+    # Besides them, only the disclosure log's INSERT (a statement of its own, all of its rows or none).
+    others = [sql for sql in later if "EXECUTE" not in sql]
+    assert len(others) == 1 and others[0].startswith('INSERT INTO "referrals_disclosure"')
 
 
 @postgresql_only
@@ -62,7 +101,8 @@ def test_a_new_connection_prepares_again():
     connection.close()  # CONN_MAX_AGE passed, or a failed health check: a new session holds no statements
     with CaptureQueriesContext(connection) as queries:
         body = client.get("/api/v1/services/", NEAR_BANGKOK).json()
-    assert re.match(r"PREPARE page_[0-9a-f]{16}_1 AS", _page_statements(queries)[0])
+    assert re.match(r"PREPARE page_[0-9a-f]{16}_[0-9]+ AS", _page_statements(queries)[0])
+    assert _standing() == {name for query in queries for name in re.findall(r"PREPARE (\w+) AS", query["sql"])}
     assert [result["name"] for result in body["results"]] == ["Alpha house"]
 
 
