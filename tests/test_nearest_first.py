@@ -384,9 +384,8 @@ def test_at_least_counts_the_country_wide_services_only_when_the_places_are_too_
 
 
 def _last_init_plan(queries) -> str:
-    """The first line of the last InitPlan of the count's plan, as PostgreSQL ran it (the count is the capture's only
-    read: its prepared statement's EXECUTE, after the PREPARE the first time; then the settings' RESET)."""
-    (counting,) = [query["sql"] for query in queries if "EXECUTE nearest_" in query["sql"]]
+    """The first line of the last InitPlan of the count's plan, as PostgreSQL ran it."""
+    (counting,) = [query["sql"] for query in queries if "near_places" in query["sql"]]
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + counting.split("; ")[-1].replace("%", "%%"))
         plan = "\n".join(line for (line,) in cursor.fetchall())

@@ -27,7 +27,6 @@ from django.db.models.expressions import RawSQL
 from referrals.choices import Reach
 from referrals.geo import BoundingBox, distance_km
 from referrals.models import SearchEntry
-from referrals.services import prepared
 from referrals.services.search import (
     NearQuery,
     box_condition,
@@ -464,19 +463,14 @@ def _read_in_index_order(sql: str, params, alias: str) -> list[tuple]:
     collect the whole box with a bitmap scan and sort it, which reads every location in the radius.
     `SET LOCAL` travels with the query in one round trip and ends with its transaction; inside a
     longer transaction the settings are reset straight after.
-
-    The SQL is written once per shape, so it is planned once per connection (`prepared`): each search's
-    reads spent 0.3-0.7 ms planning before. Every execution carries the settings, so every plan is made under them.
     """
     connection = connections[alias]
-    result = prepared.fetchall(alias, sql, params, "nearest", before=_NEAREST_FIRST_SETTINGS)
-    if connection.in_atomic_block:
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off; {sql}", params)
+        result = cursor.fetchall()
+        if connection.in_atomic_block:
             cursor.execute("RESET enable_bitmapscan; RESET enable_sort")
     return result
-
-
-_NEAREST_FIRST_SETTINGS = "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off; "
 
 
 # The index path's reads on PostgreSQL, as SQL text written once per shape (the filters' WHERE clause, the

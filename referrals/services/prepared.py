@@ -1,4 +1,5 @@
-"""The hot paths' own SQL, planned by PostgreSQL once per connection (`PREPARE`), not at every request.
+"""The hot paths' own SQL (a search's page, a token's look-up), planned by PostgreSQL once per connection (`PREPARE`),
+not at every request.
 
 A search page's query (`page_loading`) holds a correlated subquery per relation: PostgreSQL spent
 about 1.4 ms planning it and 1.7 ms running it, at every request. Its text is written once per shape,
@@ -28,9 +29,9 @@ from collections import OrderedDict
 from django.conf import settings
 from django.db import connections
 
-# Statements kept per connection: a search shape (its filters, its page's size) takes one per read (the count,
-# the first round, the page), a signed-in reader one more; the least recently used is let go past this.
-KEPT = 64
+# Statements kept per connection: every search shape of one kind of page (its filters, its page's size)
+# is one, a signed-in reader's token look-up one more; the least recently used is let go past this.
+KEPT = 32
 _PLACEHOLDER = re.compile(r"%%|%s")  # Django's and psycopg's: %s a value, %% a literal percent sign
 # Per driver connection (a session), whichever Django connection uses it; gone with it.
 _SESSIONS: "weakref.WeakKeyDictionary[object, _Statements]" = weakref.WeakKeyDictionary()
@@ -45,17 +46,15 @@ class _Statements:
         self.to_deallocate: list[str] = []
 
 
-def fetchall(alias: str, sql: str, params, kind: str, before: str = "") -> list[tuple]:
+def fetchall(alias: str, sql: str, params, kind: str) -> list[tuple]:
     """The rows of `sql` with `params` on this database, planned once per connection on PostgreSQL.
 
     `kind` names the statements (`<kind>_<digest of the SQL>_<n>`), so that a log or a test can tell them.
-    `before`: statements without values sent first in the same round trip at every execution (`SET LOCAL`s for
-    the planner: a statement's plans, its custom ones and the generic one it keeps, are all made under them).
     """
     connection = connections[alias]
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
-            cursor.execute(f"{before}{sql}", params)
+            cursor.execute(sql, params)
             return cursor.fetchall()
         # The session the cursor runs in: opening it may have replaced a connection that failed its health check.
         session = cursor.cursor.connection
@@ -63,13 +62,13 @@ def fetchall(alias: str, sql: str, params, kind: str, before: str = "") -> list[
         if statements is None:
             statements = _SESSIONS[session] = _Statements()
         name = statements.names.pop(sql, None)
-        preamble = before
+        preamble = ""
         if name is None:
             statements.made += 1
             name = f"{kind}_{_digest(sql)}_{statements.made}"
             # Asked once: should the round trip fail, a statement left standing costs memory, never a later query.
             letting_go, statements.to_deallocate = statements.to_deallocate, []
-            preamble += "".join(f"DEALLOCATE {old}; " for old in letting_go)
+            preamble = "".join(f"DEALLOCATE {old}; " for old in letting_go)
             preamble += f"PREPARE {name} AS {_numbered(sql)}; "
         arguments = f"({', '.join(['%s'] * len(params))})" if params else ""
         cursor.execute(f"{preamble}EXECUTE {name}{arguments}", params)
