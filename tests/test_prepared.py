@@ -1,4 +1,4 @@
-"""The hot paths' queries (a search's reads and page, a token's look-up) planned once per connection
+"""The hot paths' queries (a search's page, a signed-in reader's token look-up) planned once per connection
 (`referrals.services.prepared`)."""
 
 import re
@@ -45,7 +45,7 @@ def test_a_search_page_is_prepared_once_then_executed_by_name():
         second_body = client.get("/api/v1/services/", NEAR_BANGKOK).json()
     (prepare,), (execute,) = _page_statements(first), _page_statements(second)
     name = prepare.split()[1]
-    # The SQL's digest, then the session's count (the search's reads before it are prepared statements too).
+    # The SQL's digest, then the session's count of statements prepared (the page is the only one here).
     assert re.fullmatch(r"page_[0-9a-f]{16}_[0-9]+", name)
     assert int(name.rsplit("_", 1)[1]) == len(_standing())
     assert prepare.startswith(f"PREPARE {name} AS SELECT") and "page_organization" in prepare
