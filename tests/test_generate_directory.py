@@ -35,6 +35,8 @@ def test_it_builds_whole_listings_the_api_serves(api, settings):
 
     assert SearchEntry.objects.count() > 900
     listed = list(Service.objects.filter(status="active", organization__vetted=True).values_list("pk", flat=True))
+    linked = {pk: service.codes for pk, service in Service.objects.with_codes().in_bulk().items()}
+    assert dict(Service.objects.values_list("pk", "vocabulary_codes")) == linked  # what a page reads
     assert stored() == derived(listed) and search_index.rebuild() == SearchEntry.objects.count()
     assert dict(Service.objects.values_list("pk", "countries")) == countries_now()
     page = api.get("/api/v1/services/", {"near": "Bangkok", "radius_km": 50}).json()

@@ -9,11 +9,12 @@ from referrals.models import SearchEntry, Service
 # serialized_rollback: the flush after it then leaves the initial data for the next transactional test to restore.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-# Before the search index (0011), its circles (0012), Service.countries (0013) and the entries' names (0014).
+# Before the search index (0011), its circles (0012), Service.countries (0013), the entries' names (0014) and
+# Service.vocabulary_codes (0024).
 BEFORE = [("referrals", "0010_text_limits")]
 
 
-def test_an_existing_directory_upgrades_with_its_search_index_and_countries():
+def test_an_existing_directory_upgrades_with_its_search_index_countries_and_codes():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     try:
@@ -32,6 +33,9 @@ def test_an_existing_directory_upgrades_with_its_search_index_and_countries():
             organization=organization, name="Draft", status="inactive"
         )
         old.get_model("referrals", "ServiceArea").objects.create(service=draft, kind="country", country="KH")
+        old.get_model("referrals", "Category").objects.filter(pk="medical").update(position=1)  # before housing
+        service.categories.set(["housing", "medical", "legal"])
+        draft.languages.set(["th", "en"])
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
@@ -43,3 +47,9 @@ def test_an_existing_directory_upgrades_with_its_search_index_and_countries():
         ("location", "Shelter"),
     ]
     assert not SearchEntry.objects.filter(service_id=draft.pk).exists()
+    codes = Service.objects.with_codes().in_bulk([service.pk, draft.pk])
+    assert Service.objects.get(pk=service.pk).vocabulary_codes == codes[service.pk].codes
+    assert codes[service.pk].codes["categories"][0] == "medical"
+    assert Service.objects.get(pk=draft.pk).vocabulary_codes == {
+        "categories": [], "populations": [], "contexts": [], "languages": ["en", "th"]
+    }  # fmt: skip

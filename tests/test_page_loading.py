@@ -196,6 +196,48 @@ def test_the_pages_sql_is_written_once_per_shape_whatever_the_page():
     assert page_loading._page_sql.cache_info().currsize == shapes
 
 
+def test_the_codes_on_a_services_row_follow_every_change_to_its_vocabularies():
+    """A page reads the codes from the service's row (`vocabulary_codes`): each change to the links, a term deleted
+    or moved, and a rebuild after a bulk load, leaves them as the link tables order them."""
+    from referrals.models import Category
+    from referrals.services import search_index
+
+    org = make_organization()
+    services = [make_service(org, categories=("housing", "medical")), make_service(org, categories=("legal",))]
+    ids = [service.pk for service in services]
+
+    def codes():
+        return [service.codes for service in load_listings(Service.objects.all(), ids, None)]
+
+    def expected():
+        by_id = Service.objects.filter(pk__in=ids).with_codes().in_bulk()
+        return [by_id[pk].codes for pk in ids]
+
+    assert codes() == expected() and codes()[0]["categories"] == ["housing", "medical"]
+    changes = [
+        lambda: services[0].categories.add("legal", "counselling"),
+        lambda: services[0].categories.remove("housing"),
+        lambda: services[1].categories.add("legal"),  # already there
+        lambda: services[0].populations.clear(),
+        lambda: services[1].populations.set(["children", "women"]),
+        lambda: services[0].categories.clear(),
+        lambda: services[0].categories.set(["medical", "housing", "legal"]),
+    ]
+    for change in changes:
+        change()
+        assert codes() == expected()
+    medical, legal = Category.objects.get(pk="medical"), Category.objects.get(pk="legal")
+    medical.position, legal.position = legal.position - 1, medical.position + 1  # legal now before medical
+    medical.save()
+    legal.save()
+    assert codes() == expected() and codes()[0]["categories"].index("legal") < codes()[0]["categories"].index("medical")
+    Category.objects.get(pk="legal").delete()
+    assert codes() == expected() and "legal" not in codes()[0]["categories"]
+    Service.objects.update(vocabulary_codes={})  # as a bulk load leaves them
+    search_index.rebuild()
+    assert codes() == expected() and codes()[0]["categories"]
+
+
 def test_a_safe_house_place_among_a_services_locations_says_nothing_of_its_name(api):
     """Locations list by id: ordered by name, a hidden house between "Alpha" and "Zulu" would hint at its own."""
     org = make_organization(name="Shelters")

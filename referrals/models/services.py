@@ -109,6 +109,10 @@ class Service(models.Model):
     # The countries of its locations and service areas, as "|KH|TH|": what `country=` matches, tested on
     # the row (kept by referrals.services.search_index with the search entries).
     countries = models.TextField(blank=True, default="", editable=False)
+    # Its codes in each vocabulary, each list in the vocabulary's order ({"categories": ["housing", ...], ...}), as a
+    # page of results or of sync records shows them, read from the row rather than from four link tables (kept by
+    # referrals.services.search_index with the search entries, and when a term moves).
+    vocabulary_codes = models.JSONField(default=dict, blank=True, editable=False)
     # Delta sync (referrals.services.sync): the version of the last change to the service or anything
     # it shows, and where it was and who could see it then (to know whom a later change takes it from).
     sync_version = models.BigIntegerField(default=0, editable=False)
@@ -122,7 +126,7 @@ class Service(models.Model):
 
     history = HistoricalRecords(
         m2m_fields=[categories, populations, contexts, languages],
-        excluded_fields=["sync_version", "public_sync_version", "sync_state", "countries"],
+        excluded_fields=["sync_version", "public_sync_version", "sync_state", "countries", "vocabulary_codes"],
     )
 
     class Meta:

@@ -6,7 +6,9 @@ at 100,000 services. Here the page's own query (the search's, so that a service
 the index got wrong could never be shown) carries each relation as a JSON array built by the
 database in a correlated subquery, and this module turns the arrays back into the same model
 instances, in the same order, under the same `loaded_<relation>` names and `codes` as
-`loaded_prefetch()` and `with_codes()` (tests/test_page_loading.py compares the two): every reader of
+`loaded_prefetch()` and `with_codes()` (tests/test_page_loading.py compares the two). The codes come from
+the service's own row (`vocabulary_codes`, kept with the search index): through the link tables they were a
+third of the query. Every reader of
 a page (serializers, pages, the disclosure log) reads it as any other loaded record. One difference: a
 row is not given its owner (`phone.service`, which a prefetch sets), so that no reference cycle holds
 the page after its request (tests/test_reference_cycles.py); nothing reads it.
@@ -77,7 +79,6 @@ RECORD_RELATIONS = (
     _Relation("service_areas", ServiceArea, (("c", "kind"), ("c", "name"), ("c", "id"))),
     replace(_PHONES, owner="organization"),
 )
-_CODES = "codes_{}"
 _PHONE_LANGUAGES = "_phone_languages"
 
 
@@ -132,20 +133,19 @@ class _PageSql:
     service_columns: tuple  # the service's fields read, in the row's order
     organization_columns: tuple
     organization_start: int
-    json_start: int  # the relations' JSON arrays, then the vocabularies' codes
+    json_start: int  # the relations' JSON arrays
 
 
 @functools.lru_cache(maxsize=16)
 def _page_sql(relations: tuple, deferred: tuple, vendor: str) -> _PageSql:
-    """SELECT the services (but the `deferred` columns), each one's organisation and, as JSON arrays, its
-    relations and codes, of the page's services (`{ids}`) that the search's own query (`{matching}`) holds. Values:
-    the reader's language for each relation of one language, the page's ids, then the search's."""
+    """SELECT the services (but the `deferred` columns; their codes are on their rows), each one's organisation and,
+    as JSON arrays, its relations, of the page's services (`{ids}`) that the search's own query (`{matching}`)
+    holds. Values: the reader's language for each relation of one language, the page's ids, then the search's."""
     table, organization = _quote(Service._meta.db_table), Organization._meta
     service_fields = tuple(field for field in _fields(Service) if field.attname not in deferred)
     columns = [f"{table}.{_quote(field.column)}" for field in service_fields]
     columns += [f"page_organization.{_quote(field.column)}" for field in _fields(Organization)]
     columns += [f"({_relation_sql(relation, vendor)})" for relation in relations]
-    columns += [f"({_codes_sql(Service, vocabulary, vendor)})" for vocabulary in SERVICE_VOCABULARIES]
     runner = _quote(Service._meta.get_field("organization").column)
     sql = (
         f"SELECT {', '.join(columns)} FROM {table} "  # noqa: S608 (written from the models)
@@ -182,13 +182,6 @@ def _loads(value) -> list:
     return orjson.loads(value) if value else []
 
 
-def _codes(pairs: list, vendor: str) -> list:
-    """[code, position] pairs, already in order on PostgreSQL; sorted by (position, code) elsewhere."""
-    if vendor != "postgresql":
-        pairs.sort(key=lambda pair: (pair[1], pair[0]))
-    return [code for code, _ in pairs]
-
-
 class _Loader:
     """Turns one page's JSON rows into model instances. The same id recurs on a page (a service's in each of its
     rows, a place's in its link and hours), so each is made a UUID once."""
@@ -201,17 +194,13 @@ class _Loader:
         self.plain: dict[type, bool] = {}
 
     def unpack(self, service, relations, arrays) -> None:
-        """Turn the service's JSON arrays (one per relation, then one per vocabulary) into loaded relations and
-        codes."""
-        for relation, array in zip(relations, arrays, strict=False):
+        """Turn the service's JSON arrays (one per relation) into loaded relations, and its row's codes into `codes`."""
+        for relation, array in zip(relations, arrays, strict=True):
             rows = _sorted(_loads(array), relation, self.vendor)
             owner = service if relation.owner == "service" else service.organization
             owner.__dict__[LOADED.format(relation.name)] = [self.instance(relation, row, owner) for row in rows]
-        codes = arrays[len(relations) :]
-        service.codes = {
-            vocabulary: _codes(_loads(array), self.vendor)
-            for vocabulary, array in zip(SERVICE_VOCABULARIES, codes, strict=True)
-        }
+        stored = service.vocabulary_codes
+        service.codes = {vocabulary: list(stored.get(vocabulary, ())) for vocabulary in SERVICE_VOCABULARIES}
 
     def row(self, model, fields: tuple, values):
         """A model from the columns of `fields` (a page reads the same ones of each model) as the driver gave them,
@@ -484,14 +473,3 @@ def _links_from(model, relation: str, owner_table: str) -> str:
         f"FROM {_quote(through.db_table)} l JOIN {_quote(terms.db_table)} t ON t.{_quote(terms.pk.column)} = l.{term} "
         f"WHERE l.{owner} = {owner_table}.{_quote(model._meta.pk.column)}"
     )
-
-
-@cache
-def _codes_sql(model, vocabulary: str, vendor: str) -> str:
-    """The service's codes of a vocabulary as [code, position] pairs, in the vocabulary's order on PostgreSQL."""
-    field = getattr(model, vocabulary).field
-    terms = field.related_model._meta
-    code = f"l.{_quote(field.remote_field.through._meta.get_field(field.m2m_reverse_field_name()).column)}"
-    order = f"t.{_quote('position')}, {code}" if any(f.name == "position" for f in terms.fields) else code
-    codes = _aggregate(_code_pair(model, vocabulary, vendor), order, vendor)
-    return f"SELECT {codes} {_links_from(model, vocabulary, _quote(model._meta.db_table))}"

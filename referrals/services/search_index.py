@@ -5,14 +5,22 @@ is given at and one per service area, each carrying the service's filter codes. 
 the entries of some services and runs inside the transaction of the change that called for it (the
 sync sequence's receivers call it), so a search never reads an entry older than the listing.
 `rebuild()` rewrites them all after a bulk load that bypassed those receivers.
+
+With the entries it keeps two columns of every service, listed or not: `countries` (what `country=`
+tests) and `vocabulary_codes` (what a page of results shows, in each vocabulary's order; a term that
+moves rewrites those of its services).
 """
 
+import json
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models.signals import post_save, pre_save
 
 from referrals.managers import SERVICE_VOCABULARIES as VOCABULARIES
 from referrals.models.services import public_area_center
+
+BATCH = 5000  # services read and written at a time by a rebuild, or when a term moves
 
 
 def _models(registry):
@@ -33,8 +41,38 @@ def entries_of(service_ids, registry=None) -> list[dict]:
     return _derive(service_ids, registry)[0]
 
 
-def _derive(service_ids, registry=None) -> tuple[list[dict], dict]:
-    """The entries of those of these services that are listed, and the countries of every one of them."""
+def codes_of(service_ids, registry=None) -> dict:
+    """Service id -> {vocabulary: [code, ...]} of these services, every vocabulary (empty: none), each list in the
+    vocabulary's order (position, then code, as the terms' Meta orders them; a vocabulary without positions by code)."""
+    Service = _models(registry)[0]
+    codes = {Service._meta.pk.to_python(pk): {name: [] for name in VOCABULARIES} for pk in service_ids}
+    for name in VOCABULARIES:
+        field = getattr(Service, name).field
+        target = field.m2m_reverse_field_name()
+        positioned = any(term_field.name == "position" for term_field in field.related_model._meta.fields)
+        links = field.remote_field.through.objects.filter(service_id__in=codes)
+        order = [f"{target}__position"] if positioned else []
+        for service_id, code in links.order_by(*order, f"{target}_id").values_list("service_id", f"{target}_id"):
+            codes[service_id][name].append(code)
+    return codes
+
+
+def store_codes(service_ids, registry=None, codes=None) -> None:
+    """Write `Service.vocabulary_codes` of these services (one UPDATE per distinct value, touching nothing else).
+
+    `codes`: as `codes_of()` gives them, if the caller has them already.
+    """
+    Service = _models(registry)[0]
+    codes = codes_of(list(service_ids), registry) if codes is None else codes
+    by_value = defaultdict(list)
+    for service_id, value in codes.items():
+        by_value[json.dumps(value)].append(service_id)
+    for ids in by_value.values():
+        Service.objects.filter(pk__in=ids).update(vocabulary_codes=codes[ids[0]])
+
+
+def _derive(service_ids, registry=None) -> tuple[list[dict], dict, dict]:
+    """The entries of those of these services that are listed, and the countries and codes of every one of them."""
     from referrals.gazetteer import province_key
 
     Service, ServiceAtLocation, ServiceArea, _ = _models(registry)
@@ -56,6 +94,7 @@ def _derive(service_ids, registry=None) -> tuple[list[dict], dict]:
         )
     )
     countries = countries_from([(row[0], row[6]) for row in locations] + [(row[0], row[2]) for row in areas])
+    codes = codes_of(service_ids, registry)
     listed = {
         row[0]: row
         for row in Service.objects.filter(pk__in=service_ids, status="active", organization__vetted=True).values_list(
@@ -63,14 +102,7 @@ def _derive(service_ids, registry=None) -> tuple[list[dict], dict]:
         )
     }
     if not listed:
-        return [], countries
-    codes = {name: defaultdict(set) for name in VOCABULARIES}
-    for name in VOCABULARIES:
-        relation = getattr(Service, name)
-        target = relation.field.m2m_reverse_field_name()
-        pairs = relation.through.objects.filter(service_id__in=listed).values_list("service_id", f"{target}_id")
-        for service_id, code in pairs:
-            codes[name][service_id].add(code)
+        return [], countries, codes
     locations = [row for row in locations if row[0] in listed]
     areas = [row for row in areas if row[0] in listed]
     hiding_a_house = {service_id for service_id, *_, confidential in locations if confidential}
@@ -84,7 +116,7 @@ def _derive(service_ids, registry=None) -> tuple[list[dict], dict]:
             "free": free,
             "minimum_age": minimum_age,
             "maximum_age": maximum_age,
-            **{name: _codes(codes[name][service_id]) for name in VOCABULARIES},
+            **{name: _codes(codes[service_id][name]) for name in VOCABULARIES},
             "countries": countries[service_id],
             "province": "",
             "radius_km": None,
@@ -116,7 +148,7 @@ def _derive(service_ids, registry=None) -> tuple[list[dict], dict]:
         elif kind == "province":
             place["province"] = province_key(province)
         entries.append(entry(service_id, **place))
-    return entries, countries
+    return entries, countries, codes
 
 
 def countries_of(service_ids, registry=None) -> dict:
@@ -154,21 +186,23 @@ def store_countries(service_ids, registry=None, countries=None) -> None:
 
 
 def refresh(service_ids, registry=None) -> None:
-    """Rewrite these services' entries and their `countries` (inside the caller's transaction)."""
+    """Rewrite these services' entries, their `countries` and their `vocabulary_codes` (inside the caller's
+    transaction)."""
     *_, SearchEntry = _models(registry)
     service_ids = list(service_ids)
     with transaction.atomic():
-        entries, countries = _derive(service_ids, registry)
+        entries, countries, codes = _derive(service_ids, registry)
         store_countries(service_ids, registry, countries)
+        store_codes(service_ids, registry, codes)
         SearchEntry.objects.filter(service_id__in=service_ids).delete()
         SearchEntry.objects.bulk_create([SearchEntry(**values) for values in entries])
 
 
-def rebuild(batch_size: int = 5000, registry=None, service_countries: bool = True) -> int:
-    """Rewrite every entry and every service's `countries` (after fixtures or generated data).
+def rebuild(batch_size: int = BATCH, registry=None, service_countries: bool = True) -> int:
+    """Rewrite every entry and every service's `countries` and `vocabulary_codes` (after fixtures or generated data).
 
-    Returns how many entries there are. `service_countries=False` leaves `Service.countries` alone
-    (migration 0011 runs before the column exists).
+    Returns how many entries there are. `service_countries=False` leaves those two columns of the services alone
+    (migration 0011 runs before they exist).
     """
     from referrals.services.bulk import RawTable
 
@@ -181,6 +215,7 @@ def rebuild(batch_size: int = 5000, registry=None, service_countries: bool = Tru
         batch = list(everyone.values_list("pk", flat=True)[:batch_size]) if service_countries else []
         while batch:
             store_countries(batch, registry)
+            store_codes(batch, registry)
             batch = list(everyone.filter(pk__gt=batch[-1]).values_list("pk", flat=True)[:batch_size])
         SearchEntry.objects.all().delete()
         batch = list(listed.values_list("pk", flat=True)[:batch_size])
@@ -192,3 +227,31 @@ def rebuild(batch_size: int = 5000, registry=None, service_countries: bool = Tru
             count += table.flush()
             batch = list(listed.filter(pk__gt=batch[-1]).values_list("pk", flat=True)[:batch_size])
     return count
+
+
+def _on_term_pre_save(sender, instance, raw=False, **kwargs):
+    """Remember where a term stood: a term that moves reorders the codes of every service that has it."""
+    instance._indexed_position = None if raw else sender.objects.filter(pk=instance.pk).values_list("position").first()
+
+
+def _on_term_save(sender, instance, raw=False, **kwargs):
+    earlier = getattr(instance, "_indexed_position", None)
+    if raw or earlier is None or earlier[0] == instance.position:
+        return
+    service_ids = list(instance.services.order_by("pk").values_list("pk", flat=True))
+    with transaction.atomic():
+        for start in range(0, len(service_ids), BATCH):
+            store_codes(service_ids[start : start + BATCH])
+
+
+def connect_signals() -> None:
+    """Wire the receivers that keep `vocabulary_codes` in each vocabulary's order (called once from the app config).
+
+    Adding, removing or deleting a term reaches the services through the sync sequence's receivers (`refresh()`).
+    """
+    Service = _models(None)[0]
+    for name in VOCABULARIES:
+        term = getattr(Service, name).field.related_model
+        if any(field.name == "position" for field in term._meta.fields):
+            pre_save.connect(_on_term_pre_save, sender=term, dispatch_uid=f"search-index-pre-save-{term.__name__}")
+            post_save.connect(_on_term_save, sender=term, dispatch_uid=f"search-index-save-{term.__name__}")

@@ -188,6 +188,7 @@ class Command(BaseCommand):
         self._fill_countries()
         for table in tables.values():  # parents before children
             table.flush()
+        search_index.store_codes(service_ids)
         for values in search_index.entries_of(service_ids):  # the point-search index, from what was written
             self.entries.add(**values)
         self.entries.flush()
