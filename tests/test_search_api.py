@@ -510,7 +510,7 @@ def test_renaming_an_organisation_updates_its_services_keyword_search_in_one_sta
     org.name = "Lantern Bridge Trust"
     # save, read services and their translations, one bulk update (+ history), in a savepoint (2); the sync
     # bump: ids, counter (2), states (3), one bulk update, and its two savepoints (4); the search index:
-    # locations, areas, services, four vocabularies, the countries (one UPDATE per distinct value), delete,
+    # locations, areas, four vocabularies, services, the countries and codes (one UPDATE per distinct pair), delete,
     # insert, in a savepoint (2). Whatever the number of services: the same count.
     with django_assert_max_num_queries(29):
         org.save()

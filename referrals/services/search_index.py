@@ -57,18 +57,32 @@ def codes_of(service_ids, registry=None) -> dict:
     return codes
 
 
-def store_codes(service_ids, registry=None, codes=None) -> None:
-    """Write `Service.vocabulary_codes` of these services (one UPDATE per distinct value, touching nothing else).
+def store_codes(service_ids, registry=None) -> None:
+    """Write `Service.vocabulary_codes` of these services (a term moved, or the generator wrote their links)."""
+    Service = _models(registry)[0]
+    codes = codes_of(list(service_ids), registry)
+    _write(Service, {service_id: {"vocabulary_codes": value} for service_id, value in codes.items()})
 
-    `codes`: as `codes_of()` gives them, if the caller has them already.
+
+def store_columns(service_ids, registry=None, countries=None, codes=None) -> None:
+    """Write `Service.countries` and `Service.vocabulary_codes` of these services.
+
+    `countries`, `codes`: as `countries_of()` and `codes_of()` give them, if the caller has them already.
     """
     Service = _models(registry)[0]
-    codes = codes_of(list(service_ids), registry) if codes is None else codes
+    service_ids = list(service_ids)
+    countries = countries_of(service_ids, registry) if countries is None else countries
+    codes = codes_of(service_ids, registry) if codes is None else codes
+    _write(Service, {pk: {"countries": countries[pk], "vocabulary_codes": value} for pk, value in codes.items()})
+
+
+def _write(Service, columns: dict) -> None:
+    """Service id -> {column: value}: one UPDATE per distinct set of values, touching nothing else."""
     by_value = defaultdict(list)
-    for service_id, value in codes.items():
-        by_value[json.dumps(value)].append(service_id)
+    for service_id, values in columns.items():
+        by_value[json.dumps(values, sort_keys=True)].append(service_id)
     for ids in by_value.values():
-        Service.objects.filter(pk__in=ids).update(vocabulary_codes=codes[ids[0]])
+        Service.objects.filter(pk__in=ids).update(**columns[ids[0]])
 
 
 def _derive(service_ids, registry=None) -> tuple[list[dict], dict, dict]:
@@ -170,21 +184,6 @@ def countries_from(pairs) -> dict:
     return defaultdict(str, {service_id: _codes(codes) for service_id, codes in found.items()})
 
 
-def store_countries(service_ids, registry=None, countries=None) -> None:
-    """Write `Service.countries` of these services (one UPDATE per distinct value, without touching anything else).
-
-    `countries`: as `countries_of()` gives them, if the caller has them already.
-    """
-    Service = _models(registry)[0]
-    service_ids = list(service_ids)
-    countries = countries_of(service_ids, registry) if countries is None else countries
-    by_value = defaultdict(list)
-    for service_id in service_ids:
-        by_value[countries[service_id]].append(service_id)
-    for value, ids in by_value.items():
-        Service.objects.filter(pk__in=ids).exclude(countries=value).update(countries=value)
-
-
 def refresh(service_ids, registry=None) -> None:
     """Rewrite these services' entries, their `countries` and their `vocabulary_codes` (inside the caller's
     transaction)."""
@@ -192,8 +191,7 @@ def refresh(service_ids, registry=None) -> None:
     service_ids = list(service_ids)
     with transaction.atomic():
         entries, countries, codes = _derive(service_ids, registry)
-        store_countries(service_ids, registry, countries)
-        store_codes(service_ids, registry, codes)
+        store_columns(service_ids, registry, countries, codes)
         SearchEntry.objects.filter(service_id__in=service_ids).delete()
         SearchEntry.objects.bulk_create([SearchEntry(**values) for values in entries])
 
@@ -214,8 +212,7 @@ def rebuild(batch_size: int = BATCH, registry=None, service_countries: bool = Tr
     with transaction.atomic():
         batch = list(everyone.values_list("pk", flat=True)[:batch_size]) if service_countries else []
         while batch:
-            store_countries(batch, registry)
-            store_codes(batch, registry)
+            store_columns(batch, registry)
             batch = list(everyone.filter(pk__gt=batch[-1]).values_list("pk", flat=True)[:batch_size])
         SearchEntry.objects.all().delete()
         batch = list(listed.values_list("pk", flat=True)[:batch_size])
